@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Sluice",
+    products: [
+        .executable(name: "sniff", targets: ["sniff"]),
+        .executable(name: "trafficgen", targets: ["trafficgen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Core: no C dependencies. Record model, NDJSON codec, time and
+        // window math, diagnostics, exit codes, signal handling.
+        .target(name: "SluiceCore"),
+
+        // Option parsing shared by the executables: maps parse errors to
+        // exit status 2 and sends --help and --version to stdout.
+        .target(
+            name: "SluiceCLI",
+            dependencies: [
+                "SluiceCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // C wrappers: a module map and a one-line shim header each.
+        .systemLibrary(
+            name: "CPcap", pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+
+        // Stage libraries: pure logic over records, tested in-process.
+        // Capture is the only code that calls pcap_*.
+        .target(name: "Capture", dependencies: ["SluiceCore", "CPcap"]),
+        .target(name: "TrafficGen", dependencies: ["SluiceCore"]),
+
+        // Thin executables: parse options, wire input -> stage -> output.
+        .executableTarget(name: "sniff", dependencies: ["Capture", "SluiceCLI"]),
+        .executableTarget(name: "trafficgen", dependencies: ["TrafficGen", "SluiceCLI"]),
+        // Codec micro-benchmarks, run by `make bench`.
+        .executableTarget(name: "codec-bench", dependencies: ["SluiceCore"]),
+
+        // Tests: unit tests per library, end-to-end tests over the built tools.
+        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
+        .testTarget(name: "TrafficGenTests", dependencies: ["TrafficGen", "Capture"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore"]),
+    ]
+)

@@ -1,0 +1,87 @@
+import ArgumentParser
+import SluiceCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The version every tool prints for `--version`.
+public let sluiceVersion = "0.1.0"
+
+/// A Sluice executable: options parsed by ArgumentParser, then `execute()`
+/// returns the exit status. `main()` maps the outcome to the documented exit
+/// statuses: help and version to stdout with 0, usage errors to stderr
+/// with 2 (ArgumentParser alone would use 64).
+public protocol ToolCommand: ParsableCommand {
+    /// Runs the tool. Usage problems found after parsing throw `UsageError`.
+    mutating func execute() throws -> ExitStatus
+}
+
+/// A usage problem found after option parsing (a bad value combination).
+public struct UsageError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension ToolCommand {
+    public mutating func run() throws {}
+
+    public static func main() {
+        let name = configuration.commandName ?? "sluice"
+        var command: Self
+        do {
+            command = try parseAsRoot() as! Self
+        } catch {
+            let status = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if status == .success {
+                print(message)
+                terminate(ExitStatus.ok)
+            }
+            writeStandardError("\(name): \(message)\n")
+            writeStandardError("Usage: \(usageString())\n")
+            terminate(ExitStatus.usage)
+        }
+        do {
+            let status = try command.execute()
+            terminate(status)
+        } catch let error as UsageError {
+            writeStandardError("\(name): \(error.description)\n")
+            terminate(ExitStatus.usage)
+        } catch let error as OutputError {
+            if error == .closed { terminate(.ok) }
+            writeStandardError("\(name): \(error.message)\n")
+            terminate(ExitStatus.failure)
+        } catch {
+            writeStandardError("\(name): \(error)\n")
+            terminate(ExitStatus.failure)
+        }
+    }
+
+    /// The usage line alone, without the "Usage: " prefix ArgumentParser adds.
+    static func usageString() -> String {
+        let text = helpMessage(columns: 200)
+        for line in text.split(separator: "\n") where line.hasPrefix("USAGE:") {
+            return line.dropFirst("USAGE:".count).trimmingCharacters(in: " ")
+        }
+        return name
+    }
+
+    private static var name: String { configuration.commandName ?? "" }
+}
+
+/// Ends the process with `status`.
+func terminate(_ status: ExitStatus) -> Never {
+    Glibc.exit(status.rawValue)
+}
+
+extension Substring {
+    func trimmingCharacters(in set: Character) -> String {
+        var slice = self[...]
+        while slice.first == set { slice = slice.dropFirst() }
+        while slice.last == set { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

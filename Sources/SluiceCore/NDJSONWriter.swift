@@ -1,0 +1,362 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why output stopped.
+public enum OutputError: Error, Equatable, Sendable {
+    /// The reader went away (EPIPE): `tool | head` is done with us. Not an error
+    /// for the user; the tool ends quietly with status 0.
+    case closed
+    /// A real write failure (full disk, I/O error), with errno.
+    case failed(errno: Int32)
+
+    public var message: String {
+        switch self {
+        case .closed: return "output closed"
+        case .failed(let code): return "write error: \(String(cString: strerror(code)))"
+        }
+    }
+}
+
+/// Writes NDJSON records into a reusable byte buffer and hands it to the
+/// file descriptor in large chunks, not a system call per line.
+///
+/// Records are built field by field, with keys as static strings:
+///
+///     writer.beginRecord(type: "packet")
+///     writer.field("len", 60)
+///     writer.field("src", string: "10.0.0.1")
+///     try writer.endRecord()
+///
+/// This is the hot path of every tool, so it formats numbers itself and
+/// never goes through Foundation or `String` interpolation.
+public final class NDJSONWriter {
+    public let fileDescriptor: Int32
+    /// Flush after every record (`-l`), for live pipelines.
+    public var flushesEachRecord: Bool
+    /// Records written so far.
+    public private(set) var recordCount = 0
+
+    @usableFromInline var buffer: UnsafeMutablePointer<UInt8>
+    @usableFromInline var count = 0
+    @usableFromInline var capacity: Int
+    private let flushThreshold: Int
+
+    public init(fileDescriptor: Int32 = 1, bufferSize: Int = 1 << 17, flushesEachRecord: Bool = false) {
+        self.fileDescriptor = fileDescriptor
+        self.flushesEachRecord = flushesEachRecord
+        capacity = bufferSize + 4096
+        flushThreshold = bufferSize
+        buffer = .allocate(capacity: capacity)
+    }
+
+    deinit { buffer.deallocate() }
+
+    // MARK: Records
+
+    /// Starts a record: `{"type":"<type>"`.
+    @inlinable
+    public func beginRecord(type: StaticString) {
+        reserve(type.utf8CodeUnitCount + 16)
+        appendStatic("{\"type\":\"")
+        append(type)
+        appendByte(UInt8(ascii: "\""))
+    }
+
+    /// Ends a record with `}` and a newline, and writes the buffer out when it
+    /// is full (or always, when flushing each record).
+    @inlinable
+    public func endRecord() throws(OutputError) {
+        reserve(2)
+        appendByte(UInt8(ascii: "}"))
+        appendByte(UInt8(ascii: "\n"))
+        try recordEnded()
+    }
+
+    @usableFromInline
+    func recordEnded() throws(OutputError) {
+        recordCount += 1
+        if flushesEachRecord || count >= flushThreshold { try flush() }
+    }
+
+    /// Appends a complete line of NDJSON (without its newline), as read from
+    /// input, for records a tool passes through untouched.
+    public func writeLine(_ line: UnsafeBufferPointer<UInt8>) throws(OutputError) {
+        reserve(line.count + 1)
+        if line.count > 0 { (buffer + count).update(from: line.baseAddress!, count: line.count) }
+        count += line.count
+        appendByte(UInt8(ascii: "\n"))
+        try recordEnded()
+    }
+
+    // MARK: Fields
+
+    @inlinable
+    public func field(_ key: StaticString, _ value: Int) {
+        beginField(key, room: 24)
+        appendInteger(value)
+    }
+
+    @inlinable
+    public func field(_ key: StaticString, _ value: UInt64) {
+        beginField(key, room: 24)
+        appendUnsigned(value)
+    }
+
+    @inlinable
+    public func field(_ key: StaticString, _ value: Bool) {
+        beginField(key, room: 6)
+        if value { appendStatic("true") } else { appendStatic("false") }
+    }
+
+    /// A double in the shortest form that reads back to the same value.
+    /// JSON has no NaN or infinity; those are written as `null`.
+    public func field(_ key: StaticString, _ value: Double) {
+        beginField(key, room: 32)
+        appendDouble(value)
+    }
+
+    /// A string value, escaped as JSON requires.
+    @inlinable
+    public func field(_ key: StaticString, string value: StaticString) {
+        beginField(key, room: value.utf8CodeUnitCount + 2)
+        appendByte(UInt8(ascii: "\""))
+        append(value)
+        appendByte(UInt8(ascii: "\""))
+    }
+
+    /// A string value from bytes, escaped as JSON requires.
+    public func field(_ key: StaticString, string bytes: UnsafeBufferPointer<UInt8>) {
+        beginField(key, room: 2)
+        appendQuoted(bytes)
+    }
+
+    public func field(_ key: StaticString, string value: String) {
+        var copy = value
+        copy.withUTF8 { field(key, string: $0) }
+    }
+
+    /// Epoch seconds with exactly `fractionDigits` decimals (6 for microsecond
+    /// sources, 9 for nanosecond ones), so no precision is lost or invented.
+    @inlinable
+    public func field(_ key: StaticString, timestamp: Timestamp, fractionDigits: Int = 9) {
+        beginField(key, room: 32)
+        appendTimestamp(timestamp, fractionDigits: fractionDigits)
+    }
+
+    /// A field whose key and value are raw JSON text (for pass-through of
+    /// fields a tool does not know).
+    public func rawField(key: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        reserve(key.count + value.count + 4)
+        appendByte(UInt8(ascii: ","))
+        appendQuoted(key)
+        appendByte(UInt8(ascii: ":"))
+        appendBytes(value)
+    }
+
+    /// Writes `,"key":` and leaves room for a value of up to `room` bytes.
+    @inlinable
+    public func beginField(_ key: StaticString, room: Int) {
+        reserve(key.utf8CodeUnitCount + room + 4)
+        appendByte(UInt8(ascii: ","))
+        appendByte(UInt8(ascii: "\""))
+        append(key)
+        appendByte(UInt8(ascii: "\""))
+        appendByte(UInt8(ascii: ":"))
+    }
+
+    // MARK: Value formatting (callers must have reserved room)
+
+    @inlinable
+    public func appendInteger(_ value: Int) {
+        if value < 0 {
+            appendByte(UInt8(ascii: "-"))
+            appendUnsigned(UInt64(bitPattern: Int64(value)).magnitudeOfNegative)
+        } else {
+            appendUnsigned(UInt64(value))
+        }
+    }
+
+    @inlinable
+    public func appendUnsigned(_ value: UInt64) {
+        if value < 10 {
+            buffer[count] = UInt8(truncatingIfNeeded: value) &+ 48
+            count += 1
+            return
+        }
+        var digits = 1
+        var probe = value
+        while probe >= 10 { probe /= 10; digits += 1 }
+        var remaining = value
+        var position = count + digits
+        while remaining >= 100 {
+            let pair = Int(remaining % 100)
+            remaining /= 100
+            position -= 2
+            buffer[position] = decimalPairs[pair * 2]
+            buffer[position + 1] = decimalPairs[pair * 2 + 1]
+        }
+        if remaining >= 10 {
+            let pair = Int(remaining)
+            position -= 2
+            buffer[position] = decimalPairs[pair * 2]
+            buffer[position + 1] = decimalPairs[pair * 2 + 1]
+        } else {
+            position -= 1
+            buffer[position] = UInt8(truncatingIfNeeded: remaining) &+ 48
+        }
+        count += digits
+    }
+
+    /// Writes `digits` decimal digits of `value`, zero-padded on the left.
+    @inlinable
+    public func appendPadded(_ value: UInt64, digits: Int) {
+        var remaining = value
+        var position = count + digits
+        while position > count {
+            position -= 1
+            buffer[position] = UInt8(truncatingIfNeeded: remaining % 10) &+ 48
+            remaining /= 10
+        }
+        count += digits
+    }
+
+    @inlinable
+    public func appendTimestamp(_ timestamp: Timestamp, fractionDigits: Int) {
+        var magnitude = timestamp.nanoseconds
+        if magnitude < 0 {
+            appendByte(UInt8(ascii: "-"))
+            magnitude = -magnitude
+        }
+        let seconds = magnitude / Timestamp.nanosecondsPerSecond
+        let nanos = magnitude % Timestamp.nanosecondsPerSecond
+        appendUnsigned(UInt64(seconds))
+        guard fractionDigits > 0 else { return }
+        appendByte(UInt8(ascii: "."))
+        let digits = min(fractionDigits, 9)
+        appendPadded(UInt64(nanos) / powersOfTen[9 - digits], digits: digits)
+    }
+
+    public func appendDouble(_ value: Double) {
+        guard value.isFinite else { appendStatic("null"); return }
+        if value == value.rounded(), abs(value) < 1e15 {
+            appendInteger(Int(value))
+            return
+        }
+        var text = value.description
+        text.withUTF8 { appendBytes($0) }
+    }
+
+    /// Appends `"text"` with JSON escaping. Fast path: most text needs none.
+    public func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>) {
+        reserve(bytes.count + 2)
+        appendByte(UInt8(ascii: "\""))
+        var needsEscape = false
+        for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            needsEscape = true
+            break
+        }
+        if !needsEscape {
+            appendBytes(bytes)
+        } else {
+            for byte in bytes {
+                reserve(8)
+                switch byte {
+                case 0x22: appendStatic("\\\"")
+                case 0x5C: appendStatic("\\\\")
+                case 0x0A: appendStatic("\\n")
+                case 0x0D: appendStatic("\\r")
+                case 0x09: appendStatic("\\t")
+                case 0x08: appendStatic("\\b")
+                case 0x0C: appendStatic("\\f")
+                case 0..<0x20:
+                    appendStatic("\\u00")
+                    appendByte(hexDigits[Int(byte >> 4)])
+                    appendByte(hexDigits[Int(byte & 0xF)])
+                default: appendByte(byte)
+                }
+            }
+        }
+        reserve(1)
+        appendByte(UInt8(ascii: "\""))
+    }
+
+    // MARK: Buffer
+
+    @inlinable
+    public func reserve(_ bytes: Int) {
+        if count + bytes > capacity { grow(to: count + bytes) }
+    }
+
+    @usableFromInline
+    func grow(to needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let newBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBuffer.update(from: buffer, count: count)
+        buffer.deallocate()
+        buffer = newBuffer
+        capacity = newCapacity
+    }
+
+    @inlinable
+    public func appendByte(_ byte: UInt8) {
+        buffer[count] = byte
+        count += 1
+    }
+
+    @inlinable
+    public func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+        reserve(bytes.count)
+        if let base = bytes.baseAddress { (buffer + count).update(from: base, count: bytes.count) }
+        count += bytes.count
+    }
+
+    @inlinable
+    func append(_ text: StaticString) {
+        let length = text.utf8CodeUnitCount
+        (buffer + count).update(from: text.utf8Start, count: length)
+        count += length
+    }
+
+    @inlinable
+    func appendStatic(_ text: StaticString) { append(text) }
+
+    /// Hands everything buffered to the file descriptor.
+    public func flush() throws(OutputError) {
+        var offset = 0
+        while offset < count {
+            let written = write(fileDescriptor, buffer + offset, count - offset)
+            if written < 0 {
+                let code = errno
+                if code == EINTR || code == EAGAIN { continue }
+                count = 0
+                throw code == EPIPE ? .closed : .failed(errno: code)
+            }
+            offset += written
+        }
+        count = 0
+    }
+}
+
+extension UInt64 {
+    /// The magnitude of a negative Int64 given as its bit pattern (handles Int64.min).
+    @inlinable var magnitudeOfNegative: UInt64 { ~self &+ 1 }
+}
+
+@usableFromInline let decimalPairs: [UInt8] = {
+    var table = [UInt8]()
+    for value in 0..<100 {
+        table.append(UInt8(48 + value / 10))
+        table.append(UInt8(48 + value % 10))
+    }
+    return table
+}()
+
+@usableFromInline let powersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000]
+
+@usableFromInline let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+nonisolated(unsafe) private var pendingStopSignal: sig_atomic_t = 0
+
+/// SIGINT and SIGTERM ask a tool to flush what it holds and stop; they do not
+/// kill it. SIGPIPE is ignored so that a closed downstream (`| head`) shows up
+/// as EPIPE on write, which the tool turns into a quiet exit.
+///
+/// The handler only sets a flag. It is installed without SA_RESTART, so a
+/// blocking `read` or `poll` returns EINTR and the loop around it can look at
+/// `StopSignal.isPending`.
+public enum StopSignal {
+    public static func install() {
+        signal(SIGPIPE, SIG_IGN)
+        for number in [SIGINT, SIGTERM] {
+            var action = sigaction()
+            #if canImport(Glibc)
+            action.__sigaction_handler.sa_handler = { received in pendingStopSignal = sig_atomic_t(received) }
+            #else
+            action.__sigaction_u.__sa_handler = { received in pendingStopSignal = sig_atomic_t(received) }
+            #endif
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0
+            sigaction(number, &action, nil)
+        }
+    }
+
+    /// True once SIGINT or SIGTERM has arrived.
+    public static var isPending: Bool { pendingStopSignal != 0 }
+
+    /// The signal that arrived, or 0.
+    public static var pendingSignal: Int32 { Int32(pendingStopSignal) }
+}
