@@ -1,1 +1,1 @@
-print("sniff")
+Sniff.main()

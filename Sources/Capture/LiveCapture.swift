@@ -1,0 +1,161 @@
+import CPcap
+import SluiceCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Capture from a live interface. The handle is nonblocking and waited on
+/// with `poll`, because a blocking read never returns on a quiet interface:
+/// with poll the loop wakes at least once a second, can emit a `tick` so
+/// that event time moves on downstream, and notices SIGINT/SIGTERM.
+public final class LiveCapture {
+    public struct Options {
+        public var interface: String
+        public var snaplen = 262_144
+        public var promiscuous = true
+        /// Deliver packets as they arrive rather than in kernel batches (-l).
+        public var immediate = false
+        public var filter: String?
+        public init(interface: String) { self.interface = interface }
+    }
+
+    /// Kernel statistics at the end of a capture, as tcpdump prints them.
+    public struct Statistics {
+        public var received: UInt32
+        public var droppedByKernel: UInt32
+        public var droppedByInterface: UInt32
+    }
+
+    private let handle: OpaquePointer
+    public let linkType: LinkType
+    public let name: String
+    private let fractionDigits: Int
+
+    /// Opens and activates the interface. Warnings from libpcap (for example
+    /// promiscuous mode not supported) go to `diagnostics`.
+    public init(_ options: Options, diagnostics: Diagnostics) throws(CaptureError) {
+        var errorBuffer = PcapErrorBuffer()
+        guard let handle = pcap_create(options.interface, &errorBuffer.bytes) else {
+            throw .cannotOpen("\(options.interface): \(errorBuffer.text)")
+        }
+        self.handle = handle
+        name = options.interface
+        pcap_set_snaplen(handle, Int32(options.snaplen))
+        pcap_set_promisc(handle, options.promiscuous ? 1 : 0)
+        pcap_set_timeout(handle, 100)
+        if options.immediate { pcap_set_immediate_mode(handle, 1) }
+        let nanosecondsGranted = pcap_set_tstamp_precision(handle, Int32(PCAP_TSTAMP_PRECISION_NANO)) == 0
+        let status = pcap_activate(handle)
+        if status < 0 {
+            let reason = String(cString: pcap_geterr(handle))
+            let message = reason.isEmpty ? String(cString: pcap_statustostr(status)) : reason
+            pcap_close(handle)
+            throw .cannotOpen("\(options.interface): \(message)")
+        } else if status > 0 {
+            diagnostics.warn("\(options.interface): \(String(cString: pcap_statustostr(status)))")
+        }
+        linkType = LinkType(pcap_datalink(handle))
+        fractionDigits = nanosecondsGranted && pcap_get_tstamp_precision(handle) == PCAP_TSTAMP_PRECISION_NANO ? 9 : 6
+        if let filter = options.filter {
+            var program = bpf_program()
+            defer { pcap_freecode(&program) }
+            guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0,
+                  pcap_setfilter(handle, &program) == 0 else {
+                let message = String(cString: pcap_geterr(handle))
+                pcap_close(handle)
+                throw .badFilter("filter: \(message)")
+            }
+        }
+        if pcap_setnonblock(handle, 1, &errorBuffer.bytes) != 0 {
+            pcap_close(handle)
+            throw .cannotOpen("\(options.interface): \(errorBuffer.text)")
+        }
+    }
+
+    deinit { pcap_close(handle) }
+
+    /// Captures until `deliver` returns false or SIGINT/SIGTERM arrives.
+    /// `idle` is called about once a second while no packet arrives, with
+    /// the wall-clock time, and returns false to stop.
+    public func run(deliver: @escaping (CapturedFrame) -> Bool, idle: (Timestamp) -> Bool) throws(CaptureError) {
+        let descriptor = pcap_get_selectable_fd(handle)
+        var lastActivity = monotonicNow()
+        var context = DispatchContext(linkType: linkType, fractionDigits: fractionDigits, deliver: deliver)
+        while !StopSignal.isPending {
+            var waitFor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&waitFor, 1, 250)
+            if ready < 0 && errno != EINTR {
+                throw .readFailed("\(name): poll: \(String(cString: strerror(errno)))")
+            }
+            if StopSignal.isPending { break }
+            let delivered = try withUnsafeMutablePointer(to: &context) { pointer throws(CaptureError) -> Int32 in
+                let count = pcap_dispatch(handle, -1, { user, header, data in
+                    let context = UnsafeMutableRawPointer(user!).assumingMemoryBound(to: DispatchContext.self)
+                    guard context.pointee.running, let header, let data else { return }
+                    let frame = CapturedFrame(
+                        timestamp: Timestamp(seconds: Int64(header.pointee.ts.tv_sec),
+                                             nanoseconds: Int64(header.pointee.ts.tv_usec)
+                                                 * (context.pointee.fractionDigits == 9 ? 1 : 1000)),
+                        wireLength: Int(header.pointee.len),
+                        bytes: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)),
+                        linkType: context.pointee.linkType, fractionDigits: context.pointee.fractionDigits)
+                    context.pointee.running = context.pointee.deliver(frame)
+                }, UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: UInt8.self))
+                if count == PCAP_ERROR {
+                    throw CaptureError.readFailed("\(name): \(String(cString: pcap_geterr(handle)))")
+                }
+                return count
+            }
+            if !context.running { return }
+            let now = monotonicNow()
+            if delivered > 0 {
+                lastActivity = now
+            } else if now - lastActivity >= 1.0 {
+                lastActivity = now
+                if !idle(Timestamp.now()) { return }
+            }
+        }
+    }
+
+    public var statistics: Statistics? {
+        var stats = pcap_stat()
+        guard pcap_stats(handle, &stats) == 0 else { return nil }
+        return Statistics(received: stats.ps_recv, droppedByKernel: stats.ps_drop, droppedByInterface: stats.ps_ifdrop)
+    }
+
+    /// Lists capture interfaces as tcpdump -D does: `1.eth0 [Up, Running]`.
+    public static func interfaceList() throws(CaptureError) -> [String] {
+        var errorBuffer = PcapErrorBuffer()
+        var devices: UnsafeMutablePointer<pcap_if_t>?
+        guard pcap_findalldevs(&devices, &errorBuffer.bytes) == 0 else {
+            throw .cannotOpen(errorBuffer.text)
+        }
+        defer { pcap_freealldevs(devices) }
+        var lines: [String] = []
+        var device = devices
+        while let current = device {
+            var line = "\(lines.count + 1).\(String(cString: current.pointee.name))"
+            if let description = current.pointee.description {
+                line += " (\(String(cString: description)))"
+            }
+            let flags = current.pointee.flags
+            var words: [String] = []
+            if flags & UInt32(PCAP_IF_UP) != 0 { words.append("Up") }
+            if flags & UInt32(PCAP_IF_RUNNING) != 0 { words.append("Running") }
+            if flags & UInt32(PCAP_IF_LOOPBACK) != 0 { words.append("Loopback") }
+            if !words.isEmpty { line += " [\(words.joined(separator: ", "))]" }
+            lines.append(line)
+            device = current.pointee.next
+        }
+        return lines
+    }
+}
+
+/// What the C callback of `pcap_dispatch` needs, passed through its user pointer.
+private struct DispatchContext {
+    var linkType: LinkType
+    var fractionDigits: Int
+    var deliver: (CapturedFrame) -> Bool
+    var running = true
+}

@@ -1,0 +1,74 @@
+import CPcap
+import SluiceCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads a classic pcap file through libpcap, which handles both byte
+/// orders, micro- and nanosecond magic and the quirks of damaged files
+/// exactly as tcpdump sees them. Timestamps are asked for in nanoseconds;
+/// records keep the file's own precision.
+final class PcapFileReader {
+    private let handle: OpaquePointer
+    private let name: String
+    let linkType: LinkType
+    private let fractionDigits: Int
+    private var filter: BPFProgram?
+    private(set) var packetsRead = 0
+    /// Offset of the next record: 24-byte file header, then 16 + caplen each.
+    private(set) var bytesConsumed = 24
+
+    /// Takes ownership of `file` (libpcap closes it).
+    init(file: UnsafeMutablePointer<FILE>, name: String, nanosecondFile: Bool, filter: String?) throws(CaptureError) {
+        var errorBuffer = PcapErrorBuffer()
+        guard let handle = pcap_fopen_offline_with_tstamp_precision(
+            file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer.bytes) else {
+            fclose(file)
+            throw .cannotOpen("\(name): \(errorBuffer.text)")
+        }
+        self.handle = handle
+        self.name = name
+        linkType = LinkType(pcap_datalink(handle))
+        fractionDigits = nanosecondFile ? 9 : 6
+        // The filter runs here rather than inside libpcap so that packet
+        // counts and byte offsets in error messages cover every record.
+        if let filter {
+            do {
+                self.filter = try BPFProgram(expression: filter, linkType: linkType, snaplen: Int(pcap_snapshot(handle)))
+            } catch {
+                pcap_close(handle)
+                throw error
+            }
+        }
+    }
+
+    deinit { pcap_close(handle) }
+
+    func run(_ deliver: (CapturedFrame) -> Bool) throws(CaptureError) {
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        while true {
+            let status = pcap_next_ex(handle, &header, &data)
+            if status == 1, let header, let data {
+                let captured = Int(header.pointee.caplen)
+                packetsRead += 1
+                bytesConsumed += 16 + captured
+                let frame = CapturedFrame(
+                    timestamp: Timestamp(seconds: Int64(header.pointee.ts.tv_sec),
+                                         nanoseconds: Int64(header.pointee.ts.tv_usec)),
+                    wireLength: Int(header.pointee.len),
+                    bytes: UnsafeRawBufferPointer(start: data, count: captured),
+                    linkType: linkType, fractionDigits: fractionDigits)
+                if let filter, !filter.matches(frame) { continue }
+                if !deliver(frame) { return }
+            } else if status == PCAP_ERROR_BREAK {
+                return
+            } else if status == PCAP_ERROR {
+                let reason = String(cString: pcap_geterr(handle))
+                let kind = reason.hasPrefix("truncated") ? "truncated packet record" : "bad packet record"
+                throw .damaged("\(name): \(kind) at byte \(bytesConsumed) (after packet \(packetsRead)): \(reason)")
+            }
+        }
+    }
+}

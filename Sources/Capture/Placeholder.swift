@@ -1,1 +1,0 @@
-// Packet capture (libpcap) and decoding.

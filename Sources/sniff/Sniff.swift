@@ -1,0 +1,165 @@
+import ArgumentParser
+import Capture
+import SluiceCLI
+import SluiceCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// sniff(1): packets from a capture file or a live interface, one NDJSON
+/// `packet` record each. Options follow tcpdump where they overlap.
+struct Sniff: ToolCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sniff",
+        abstract: "Capture packets and write one NDJSON packet record per packet.",
+        discussion: """
+            Reads a pcap or pcapng file (-r) or a live interface (-i) through libpcap and \
+            writes one "packet" record per IP packet on standard output. The trailing \
+            arguments are a BPF filter expression, as for tcpdump. See sniff(1) and \
+            sluice-records(7).
+            """,
+        version: sluiceVersion
+    )
+
+    @Option(name: .customShort("r"), help: ArgumentHelp("Read packets from FILE (pcap or pcapng; - for standard input).", valueName: "file"))
+    var file: String?
+
+    @Option(name: .customShort("i"), help: ArgumentHelp("Capture live from INTERFACE.", valueName: "interface"))
+    var interface: String?
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Stop after COUNT packets.", valueName: "count"))
+    var count: Int?
+
+    @Option(name: .customShort("s"), help: ArgumentHelp("Capture at most SNAPLEN bytes of each live packet.", valueName: "snaplen"))
+    var snaplen: Int = 262_144
+
+    @Flag(name: .customShort("l"), help: "Flush output after every record (for live pipelines).")
+    var lineBuffered = false
+
+    @Option(name: .customShort("Z"), help: ArgumentHelp("Drop privileges to USER after opening the interface.", valueName: "user"))
+    var user: String?
+
+    @Flag(name: .customShort("q"), help: "Quiet: no progress line and no summary on stderr.")
+    var quiet = false
+
+    @Flag(name: .customShort("D"), help: "List the interfaces live capture can use, then exit.")
+    var listInterfaces = false
+
+    @Flag(name: .customLong("non-ip"), help: "Also write a \"frame\" record for each frame without IP (ARP, LLDP, ...).")
+    var nonIP = false
+
+    @Flag(name: .customShort("p"), help: "Do not put the interface into promiscuous mode.")
+    var noPromiscuous = false
+
+    @Argument(parsing: .remaining, help: ArgumentHelp("BPF filter expression (pcap-filter(7)).", valueName: "filter"))
+    var filterWords: [String] = []
+
+    mutating func execute() throws -> ExitStatus {
+        let diagnostics = Diagnostics(tool: "sniff")
+        if listInterfaces {
+            for line in try LiveCapture.interfaceList() { print(line) }
+            return .ok
+        }
+        guard (file == nil) != (interface == nil) else {
+            throw UsageError("give exactly one of -r FILE and -i INTERFACE")
+        }
+        if let count, count <= 0 { throw UsageError("-c: count must be positive") }
+        guard (1...262_144).contains(snaplen) else { throw UsageError("-s: snaplen must be 1 to 262144") }
+        if user != nil && interface == nil { throw UsageError("-Z applies to live capture (-i) only") }
+
+        StopSignal.install()
+        let filter = filterWords.isEmpty ? nil : filterWords.joined(separator: " ")
+        let writer = NDJSONWriter(flushesEachRecord: lineBuffered)
+        var options = Sniffer.Options()
+        options.emitsNonIPFrames = nonIP
+        options.packetLimit = count
+        let sniffer = Sniffer(writer: writer, options: options, diagnostics: diagnostics)
+
+        var failure: CaptureError?
+        do {
+            if let file {
+                failure = try readFile(file, filter: filter, sniffer: sniffer, diagnostics: diagnostics)
+            } else if let interface {
+                try captureLive(interface, filter: filter, sniffer: sniffer, diagnostics: diagnostics)
+            }
+        } catch CaptureError.badFilter(let message) {
+            throw UsageError(message)
+        }
+
+        if sniffer.outputError == nil {
+            do { try writer.flush() } catch { return outputFailure(error, diagnostics) }
+        }
+        if let error = sniffer.outputError { return outputFailure(error, diagnostics) }
+        if !quiet { diagnostics.say(sniffer.summary()) }
+        if let failure {
+            diagnostics.say(failure.description)
+            return .failure
+        }
+        if diagnostics.sawProblems {
+            if !quiet { diagnostics.say("skipped: \(diagnostics.summary())") }
+            return .failure
+        }
+        return .ok
+    }
+
+    /// Reads a capture file; returns the damage that ended it early, if any,
+    /// after every packet before the damage was written.
+    private func readFile(_ path: String, filter: String?, sniffer: Sniffer, diagnostics: Diagnostics) throws -> CaptureError? {
+        let capture = try CaptureFile(path: path, filter: filter, diagnostics: diagnostics)
+        let progress = ProgressMeter(tool: "sniff", unit: "packets", totalBytes: capture.totalBytes, enabled: !quiet)
+        var sinceCheck = 0
+        defer { progress.finish() }
+        do {
+            try capture.run { frame in
+                guard sniffer.handle(frame) else { return false }
+                sinceCheck += 1
+                if sinceCheck == 8192 {
+                    sinceCheck = 0
+                    if StopSignal.isPending { return false }
+                    progress.update(records: sniffer.counts.packets, bytes: capture.bytesConsumed)
+                }
+                return true
+            }
+        } catch .damaged(let message) {
+            return .damaged(message)
+        } catch .readFailed(let message) {
+            return .readFailed("\(capture.name): \(message)")
+        }
+        return nil
+    }
+
+    private func captureLive(_ name: String, filter: String?, sniffer: Sniffer, diagnostics: Diagnostics) throws {
+        var options = LiveCapture.Options(interface: name)
+        options.snaplen = snaplen
+        options.immediate = lineBuffered
+        options.promiscuous = !noPromiscuous
+        options.filter = filter
+        let capture = try LiveCapture(options, diagnostics: diagnostics)
+        if let user { try dropPrivileges(to: user) }
+        if !quiet {
+            diagnostics.say("listening on \(name), link-type \(capture.linkType), snapshot length \(snaplen) bytes")
+        }
+        try capture.run(deliver: { sniffer.handle($0) }, idle: { sniffer.tick($0) })
+        if !quiet, let stats = capture.statistics {
+            diagnostics.say("\(stats.received) packets received by filter, \(stats.droppedByKernel) packets dropped by kernel, \(stats.droppedByInterface) packets dropped by interface")
+        }
+    }
+
+    /// Becomes `user` (its groups, then its uid) once the interface is open,
+    /// as tcpdump -Z does, so the rest of the run has no root privileges.
+    private func dropPrivileges(to user: String) throws {
+        guard let entry = getpwnam(user) else { throw CaptureError.cannotOpen("-Z: unknown user \(user)") }
+        let uid = entry.pointee.pw_uid
+        let gid = entry.pointee.pw_gid
+        guard initgroups(user, gid) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
+            throw CaptureError.cannotOpen("-Z \(user): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private func outputFailure(_ error: OutputError, _ diagnostics: Diagnostics) -> ExitStatus {
+        if error == .closed { return .ok }
+        diagnostics.say(error.message)
+        return .failure
+    }
+}
