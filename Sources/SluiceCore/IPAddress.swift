@@ -128,9 +128,9 @@ extension NDJSONWriter {
     func appendHexGroup(_ group: UInt16) {
         var started = false
         for shift in stride(from: 12, through: 0, by: -4) {
-            let nibble = Int((group >> UInt16(shift)) & 0xF)
+            let nibble = UInt8(truncatingIfNeeded: (group >> UInt16(shift)) & 0xF)
             if nibble != 0 || started || shift == 0 {
-                appendByte(hexDigits[nibble])
+                appendByte(hexDigit(nibble))
                 started = true
             }
         }

@@ -39,11 +39,15 @@ public final class NDJSONWriter {
     /// Flush after every record (`-l`), for live pipelines.
     public var flushesEachRecord: Bool
     /// Records written so far.
-    public private(set) var recordCount = 0
+    @exclusivity(unchecked) public private(set) var recordCount = 0
 
-    @usableFromInline var buffer: UnsafeMutablePointer<UInt8>
-    @usableFromInline var count = 0
-    @usableFromInline var capacity: Int
+    // Unchecked exclusivity: Swift otherwise guards every access to a class's
+    // stored `var` with a runtime call (swift_beginAccess), which cost more
+    // than the formatting itself. A writer is used by one thread and no
+    // method hands these properties out inout, so accesses cannot overlap.
+    @exclusivity(unchecked) @usableFromInline var buffer: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) @usableFromInline var count = 0
+    @exclusivity(unchecked) @usableFromInline var capacity: Int
     private let flushThreshold: Int
 
     public init(fileDescriptor: Int32 = 1, bufferSize: Int = 1 << 17, flushesEachRecord: Bool = false) {
@@ -120,7 +124,9 @@ public final class NDJSONWriter {
         appendDouble(value)
     }
 
-    /// A string value, escaped as JSON requires.
+    /// A string value from the program's own text, written as it is: it
+    /// must need no escaping (no quote, backslash or control character),
+    /// which holds for the names and labels tools write.
     @inlinable
     public func field(_ key: StaticString, string value: StaticString) {
         beginField(key, room: value.utf8CodeUnitCount + 2)
@@ -149,24 +155,34 @@ public final class NDJSONWriter {
     }
 
     /// A field whose key and value are raw JSON text (for pass-through of
-    /// fields a tool does not know).
+    /// fields a tool does not know): `key` is the text between the key's
+    /// quotes as read (`JSONLineParser.key(at:)`, escapes and all) and
+    /// `value` the value's JSON text (`rawValue(at:)`). Both are copied as
+    /// they are; escaping the key again would corrupt a key like `a\"b`.
     public func rawField(key: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         reserve(key.count + value.count + 4)
         appendByte(UInt8(ascii: ","))
-        appendQuoted(key)
+        appendByte(UInt8(ascii: "\""))
+        appendBytes(key)
+        appendByte(UInt8(ascii: "\""))
         appendByte(UInt8(ascii: ":"))
         appendBytes(value)
     }
 
     /// Writes `,"key":` and leaves room for a value of up to `room` bytes.
+    /// Keys are short: a byte loop beats a call to memmove.
     @inlinable
     public func beginField(_ key: StaticString, room: Int) {
-        reserve(key.utf8CodeUnitCount + room + 4)
-        appendByte(UInt8(ascii: ","))
-        appendByte(UInt8(ascii: "\""))
-        append(key)
-        appendByte(UInt8(ascii: "\""))
-        appendByte(UInt8(ascii: ":"))
+        let length = key.utf8CodeUnitCount
+        reserve(length + room + 4)
+        let out = buffer + count
+        out[0] = UInt8(ascii: ",")
+        out[1] = UInt8(ascii: "\"")
+        let source = key.utf8Start
+        for index in 0..<length { out[2 + index] = source[index] }
+        out[2 + length] = UInt8(ascii: "\"")
+        out[3 + length] = UInt8(ascii: ":")
+        count += length + 4
     }
 
     // MARK: Value formatting (callers must have reserved room)
@@ -181,33 +197,27 @@ public final class NDJSONWriter {
         }
     }
 
+    /// Decimal digits of `value`, two at a time from the right. No lookup
+    /// table: a global array costs a lazy-initialisation check per access.
     @inlinable
     public func appendUnsigned(_ value: UInt64) {
-        if value < 10 {
-            buffer[count] = UInt8(truncatingIfNeeded: value) &+ 48
-            count += 1
-            return
-        }
-        var digits = 1
-        var probe = value
-        while probe >= 10 { probe /= 10; digits += 1 }
+        let digits = decimalDigitCount(value)
+        let out = buffer + count
         var remaining = value
-        var position = count + digits
+        var position = digits
         while remaining >= 100 {
-            let pair = Int(remaining % 100)
+            let pair = UInt8(truncatingIfNeeded: remaining % 100)
             remaining /= 100
             position -= 2
-            buffer[position] = decimalPairs[pair * 2]
-            buffer[position + 1] = decimalPairs[pair * 2 + 1]
+            out[position] = 48 &+ pair / 10
+            out[position + 1] = 48 &+ pair % 10
         }
         if remaining >= 10 {
-            let pair = Int(remaining)
-            position -= 2
-            buffer[position] = decimalPairs[pair * 2]
-            buffer[position + 1] = decimalPairs[pair * 2 + 1]
+            let pair = UInt8(truncatingIfNeeded: remaining)
+            out[0] = 48 &+ pair / 10
+            out[1] = 48 &+ pair % 10
         } else {
-            position -= 1
-            buffer[position] = UInt8(truncatingIfNeeded: remaining) &+ 48
+            out[0] = 48 &+ UInt8(truncatingIfNeeded: remaining)
         }
         count += digits
     }
@@ -227,18 +237,19 @@ public final class NDJSONWriter {
 
     @inlinable
     public func appendTimestamp(_ timestamp: Timestamp, fractionDigits: Int) {
-        var magnitude = timestamp.nanoseconds
-        if magnitude < 0 {
+        // The magnitude as UInt64: negating Int64.min would trap.
+        var magnitude = UInt64(bitPattern: timestamp.nanoseconds)
+        if timestamp.nanoseconds < 0 {
             appendByte(UInt8(ascii: "-"))
-            magnitude = -magnitude
+            magnitude = magnitude.magnitudeOfNegative
         }
-        let seconds = magnitude / Timestamp.nanosecondsPerSecond
-        let nanos = magnitude % Timestamp.nanosecondsPerSecond
-        appendUnsigned(UInt64(seconds))
+        let seconds = magnitude / UInt64(Timestamp.nanosecondsPerSecond)
+        let nanos = magnitude % UInt64(Timestamp.nanosecondsPerSecond)
+        appendUnsigned(seconds)
         guard fractionDigits > 0 else { return }
         appendByte(UInt8(ascii: "."))
         let digits = min(fractionDigits, 9)
-        appendPadded(UInt64(nanos) / powersOfTen[9 - digits], digits: digits)
+        appendPadded(nanos / powerOfTen(9 - digits), digits: digits)
     }
 
     public func appendDouble(_ value: Double) {
@@ -275,8 +286,8 @@ public final class NDJSONWriter {
                 case 0x0C: appendStatic("\\f")
                 case 0..<0x20:
                     appendStatic("\\u00")
-                    appendByte(hexDigits[Int(byte >> 4)])
-                    appendByte(hexDigits[Int(byte & 0xF)])
+                    appendByte(hexDigit(byte >> 4))
+                    appendByte(hexDigit(byte & 0xF))
                 default: appendByte(byte)
                 }
             }
@@ -343,20 +354,36 @@ public final class NDJSONWriter {
     }
 }
 
+/// How many decimal digits `value` has (1 for 0).
+@inlinable
+func decimalDigitCount(_ value: UInt64) -> Int {
+    var digits = 1
+    var threshold: UInt64 = 10
+    while value >= threshold {
+        digits += 1
+        if digits == 20 { break }
+        threshold &*= 10
+    }
+    return digits
+}
+
 extension UInt64 {
     /// The magnitude of a negative Int64 given as its bit pattern (handles Int64.min).
     @inlinable var magnitudeOfNegative: UInt64 { ~self &+ 1 }
 }
 
-@usableFromInline let decimalPairs: [UInt8] = {
-    var table = [UInt8]()
-    for value in 0..<100 {
-        table.append(UInt8(48 + value / 10))
-        table.append(UInt8(48 + value % 10))
-    }
-    return table
-}()
 
-@usableFromInline let powersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000]
 
-@usableFromInline let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+/// 10 to the `exponent` (0...19).
+@inlinable
+func powerOfTen(_ exponent: Int) -> UInt64 {
+    var result: UInt64 = 1
+    for _ in 0..<exponent { result &*= 10 }
+    return result
+}
+
+/// The lower-case hex digit for `nibble` (0...15).
+@inlinable
+func hexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? 48 &+ nibble : 87 &+ nibble
+}
