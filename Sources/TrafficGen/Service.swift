@@ -27,10 +27,10 @@ public struct Service: Sendable {
     /// internal).
     public static let benignMix: [Service] = [
         Service(port: 443, weight: 58, internalShare: 0.1, serverSpeaksFirst: false, meanExchanges: 1.6,
-                requestMinimumBytes: 300, requestAlpha: 2.5, responseMinimumBytes: 9_000, responseAlpha: 1.3,
+                requestMinimumBytes: 300, requestAlpha: 2.5, responseMinimumBytes: 14_000, responseAlpha: 1.3,
                 maximumBytes: 4_000_000, thinkSeconds: (0.005, 2)),
         Service(port: 80, weight: 16, internalShare: 0.15, serverSpeaksFirst: false, meanExchanges: 1.4,
-                requestMinimumBytes: 250, requestAlpha: 2.5, responseMinimumBytes: 7_000, responseAlpha: 1.3,
+                requestMinimumBytes: 250, requestAlpha: 2.5, responseMinimumBytes: 11_000, responseAlpha: 1.3,
                 maximumBytes: 4_000_000, thinkSeconds: (0.005, 2)),
         Service(port: 22, weight: 6, internalShare: 0.7, serverSpeaksFirst: true, meanExchanges: 12,
                 requestMinimumBytes: 36, requestAlpha: 1.8, responseMinimumBytes: 60, responseAlpha: 1.2,

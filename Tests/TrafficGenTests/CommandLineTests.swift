@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+/// The executable's contract: exit statuses 0/1/2, messages on stderr,
+/// quiet end when the reader goes away.
+@Suite struct CommandLineTests {
+    static func tool() throws -> String {
+        try #require(Fixtures.executable, "trafficgen not found next to the test bundle; build it first")
+    }
+
+    static func shell(_ script: String) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Fixtures.run("/bin/sh", ["-c", script])
+    }
+
+    // Expected: exit 0, and the file is exactly the bytes the library wrote
+    // for the same options (the executable adds nothing).
+    @Test func writesTheSameFileAsTheLibrary() throws {
+        let path = Fixtures.directory.appendingPathComponent("cli.pcap").path
+        let result = try Fixtures.run(Self.tool(), ["--packets", "2000", "--seed", "7", "-w", path])
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty)
+        let library = try Fixtures.generate(Fixtures.options(packets: 2000, seed: 7), name: "cli-library.pcap").path
+        #expect(try Fixtures.read(path) == Fixtures.read(library))
+    }
+
+    // Expected: stdout through a pipe carries the same bytes as -w.
+    @Test func writesToAPipe() throws {
+        let path = Fixtures.directory.appendingPathComponent("pipe.pcap").path
+        let direct = Fixtures.directory.appendingPathComponent("direct.pcap").path
+        let tool = try Self.tool()
+        #expect(try Self.shell("'\(tool)' --packets 300 | cat > '\(path)'").status == 0)
+        #expect(try Fixtures.run(tool, ["--packets", "300", "-w", direct]).status == 0)
+        #expect(try Fixtures.read(path) == Fixtures.read(direct))
+    }
+
+    // Expected: status 2 and a `trafficgen:` message for each bad command line.
+    @Test(arguments: [
+        ["--packets", "10", "--duration", "5"],
+        ["--duration", "0"],
+        ["--start", "2026-01-01 00:00"],
+        ["--hosts", "0"],
+        ["--ipv6-share", "1.5"],
+        ["--snaplen", "10"],
+        ["--no-such-option"],
+    ])
+    func usageErrorsExitTwo(arguments: [String]) throws {
+        let result = try Fixtures.run(Self.tool(), arguments + ["-w", "/dev/null"])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("trafficgen: "))
+        #expect(result.stdout.isEmpty)
+    }
+
+    // Expected: a full disk is a runtime failure: status 1 and strerror(ENOSPC).
+    @Test func writeErrorExitsOne() throws {
+        let result = try Fixtures.run(Self.tool(), ["--packets", "100000", "-w", "/dev/full"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "trafficgen: write error: No space left on device\n")
+    }
+
+    // Expected: a reader that stops early (here: reads 100 bytes, then
+    // closes the pipe) ends trafficgen quietly with 0: EPIPE, not SIGPIPE.
+    @Test func closedPipeEndsQuietly() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.tool())
+        process.arguments = ["--packets", "5000000"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let head = try out.fileHandleForReading.read(upToCount: 100)
+        #expect(head?.count == 100)
+        try out.fileHandleForReading.close()
+        let message = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        #expect(message.isEmpty)
+    }
+
+    // Expected: --help goes to stdout with status 0 and names every option.
+    @Test func helpListsTheOptions() throws {
+        let result = try Fixtures.run(Self.tool(), ["--help"])
+        #expect(result.status == 0)
+        for option in ["-w", "--seed", "--packets", "--duration", "--hosts", "--start", "--snaplen",
+                       "--flow-rate", "--ipv6-share", "--nanosecond"] {
+            #expect(result.stdout.contains(option), "\(option)")
+        }
+    }
+}
