@@ -17,8 +17,11 @@ final class DNSExchange: Session {
 
     /// Names looked up: a label and a reserved second-level domain.
     static let labels: [[UInt8]] = ["www", "api", "mail", "cdn", "static", "login", "img", "updates", "ntp", "git"].map { Array($0.utf8) }
-    static let domains: [[UInt8]] = ["example", "example", "example"].map { Array($0.utf8) }
+    static let domain: [UInt8] = Array("example".utf8)
     static let topLevel: [[UInt8]] = ["com", "net", "org"].map { Array($0.utf8) }
+
+    /// 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24.
+    static let documentationNetworks: [UInt32] = [0xC000_0200, 0xC633_6400, 0xCB00_7100]
 
     init(start: Int64, ends: Endpoints, random: SeededRandom) {
         self.nextTime = start
@@ -55,8 +58,7 @@ final class DNSExchange: Session {
                 length += 28
             } else {
                 store16(answer + 10, 4)
-                let networks: [UInt32] = [0xC000_0200, 0xC633_6400, 0xCB00_7100]
-                store32(answer + 12, networks[random.below(3)] | UInt32(random.int(1...254)))
+                store32(answer + 12, Self.documentationNetworks[random.below(3)] | UInt32(random.int(1...254)))
                 length += 16
             }
         }
@@ -79,11 +81,14 @@ final class DNSExchange: Session {
         store16(message + 8, 0)
         store16(message + 10, 0)
         var offset = 12
-        for label in [Self.labels[name % Self.labels.count], Self.domains[0], Self.topLevel[name / Self.labels.count]] {
+        func append(_ label: [UInt8]) {
             message[offset] = UInt8(label.count)
             offset += 1
             for byte in label { message[offset] = byte; offset += 1 }
         }
+        append(Self.labels[name % Self.labels.count])
+        append(Self.domain)
+        append(Self.topLevel[name / Self.labels.count])
         message[offset] = 0
         store16(message + offset + 1, isAAAA ? 28 : 1)
         store16(message + offset + 3, 1)

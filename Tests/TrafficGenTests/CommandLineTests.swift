@@ -50,6 +50,15 @@ import Testing
         #expect(result.stdout.isEmpty)
     }
 
+    // Expected: status 2 and the refusal message when stdout is a terminal;
+    // script(1) from util-linux runs the tool on a pseudo-terminal.
+    @Test func refusesATerminal() throws {
+        let tool = try Self.tool()
+        let result = try Fixtures.run("/usr/bin/script", ["-qec", "'\(tool)' --packets 10", "/dev/null"])
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("trafficgen: refusing to write a binary pcap to a terminal"))
+    }
+
     // Expected: a full disk is a runtime failure: status 1 and strerror(ENOSPC).
     @Test func writeErrorExitsOne() throws {
         let result = try Fixtures.run(Self.tool(), ["--packets", "100000", "-w", "/dev/full"])
