@@ -360,7 +360,7 @@ public final class JSONLineParser {
             while i < n && p[i] &- 48 < 10 { i += 1 }
         }
         let magnitude = Int64(truncatingIfNeeded: value)
-        return (i, negative ? -magnitude : magnitude, exact)
+        return (i, negative ? 0 &- magnitude : magnitude, exact)
     }
 
     /// `true`, `false` and `null` at `start`.

@@ -17,7 +17,7 @@ extension Timestamp {
         while index < count, text[index] &- 48 < 10 {
             let (product, overflow1) = seconds.multipliedReportingOverflow(by: 10)
             let (sum, overflow2) = product.addingReportingOverflow(Int64(text[index] &- 48))
-            if overflow1 || overflow2 || sum > 9_223_372_035 { return nil }
+            if overflow1 || overflow2 || sum > 9_223_372_036 { return nil }
             seconds = sum
             integerDigits += 1
             index += 1
@@ -46,8 +46,15 @@ extension Timestamp {
             return
         }
         while fractionDigits < 9 { fraction *= 10; fractionDigits += 1 }
-        let magnitude = seconds * Self.nanosecondsPerSecond + fraction
-        self.init(nanoseconds: negative ? -magnitude : magnitude)
+        // Exact to the ends of Int64 (-9223372036.854775808 is the minimum).
+        let magnitude = UInt64(seconds) * UInt64(Self.nanosecondsPerSecond) + UInt64(fraction)
+        if negative {
+            guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
+            self.init(nanoseconds: Int64(truncatingIfNeeded: 0 &- magnitude))
+        } else {
+            guard magnitude <= UInt64(Int64.max) else { return nil }
+            self.init(nanoseconds: Int64(magnitude))
+        }
     }
 
     /// Parses decimal epoch seconds from a Swift string (command-line options).

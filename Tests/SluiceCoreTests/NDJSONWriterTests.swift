@@ -1,0 +1,183 @@
+import SluiceCore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// NDJSONWriter's output, read back through a pipe. Expected integers come
+/// from Swift's `description`, escapes from RFC 8259 section 7.
+@Suite struct NDJSONWriterTests {
+    @Test(arguments: [0, 1, -1, 9, 10, 99, 100, -100, 1_234_567, 1_000_000_000_000, Int.max, Int.min, Int.max - 1, Int.min + 1])
+    func integers(value: Int) throws {
+        let output = try written { writer in
+            writer.beginRecord(type: "t")
+            writer.field("n", value)
+            try writer.endRecord()
+        }
+        #expect(output == "{\"type\":\"t\",\"n\":\(value.description)}\n")
+    }
+
+    @Test func unsignedAndBool() throws {
+        let output = try written { writer in
+            writer.beginRecord(type: "t")
+            writer.field("u", UInt64.max)
+            writer.field("z", UInt64(0))
+            writer.field("yes", true)
+            writer.field("no", false)
+            try writer.endRecord()
+        }
+        #expect(output == #"{"type":"t","u":18446744073709551615,"z":0,"yes":true,"no":false}"# + "\n")
+    }
+
+    @Test(arguments: [
+        (Int64(1_767_225_600_123_456_789), 9, "1767225600.123456789"),
+        (1_767_225_600_123_456_789, 6, "1767225600.123456"),
+        (1_767_225_600_000_000_000, 6, "1767225600.000000"),
+        (1_767_225_600_999_999_999, 0, "1767225600"),
+        (0, 9, "0.000000000"),
+        (-1_500_000_000, 9, "-1.500000000"),
+        (-1, 9, "-0.000000001"),
+        (-1, 6, "-0.000000"),
+        (Int64.max, 9, "9223372036.854775807"),
+        (Int64.min, 9, "-9223372036.854775808"),
+    ])
+    func timestamps(nanoseconds: Int64, digits: Int, expected: String) throws {
+        let output = try written { writer in
+            writer.beginRecord(type: "t")
+            writer.field("ts", timestamp: Timestamp(nanoseconds: nanoseconds), fractionDigits: digits)
+            try writer.endRecord()
+        }
+        #expect(output == "{\"type\":\"t\",\"ts\":\(expected)}\n")
+        // Nine digits read back exactly.
+        if digits == 9 { #expect(Timestamp(decimalText: expected)?.nanoseconds == nanoseconds) }
+    }
+
+    @Test func stringEscaping() throws {
+        let output = try written { writer in
+            writer.beginRecord(type: "t")
+            writer.field("s", string: "q\"b\\s/\n\r\t\u{08}\u{0C}\u{01}\u{1F}\u{00}\u{7F}é😀")
+            try writer.endRecord()
+        }
+        // Solidus and DEL need no escape; other controls use \u00XX.
+        #expect(output == #"{"type":"t","s":"q\"b\\s/\n\r\t\b\f\u0001\u001f\u0000"# + "\u{7F}é😀\"}\n")
+    }
+
+    @Test func everyStringRoundTripsThroughTheParser() throws {
+        var all = String((0..<128).map { Character(UnicodeScalar(UInt8($0))) })
+        all += "é€😀\u{10FFFF}"
+        let output = try written { writer in
+            writer.beginRecord(type: "t")
+            writer.field("s", string: all)
+            try writer.endRecord()
+        }
+        let line = String(output.dropLast())
+        try withParsed(line, keys: ["s"]) { (parser: JSONLineParser) throws in
+            #expect(try parser.string(0) == all)
+        }
+    }
+
+    @Test(arguments: [0.0, 1.5, -0.25, 60.0, 0.1, 1e-7, 1.7976931348623157e308, 5e-324, 123456.789, 1e15, 1e16, -1e21])
+    func doublesRoundTrip(value: Double) throws {
+        let output = try written { writer in
+            writer.beginRecord(type: "t")
+            writer.field("x", value)
+            try writer.endRecord()
+        }
+        let line = String(output.dropLast())
+        #expect(syntaxError(line) == nil)
+        try withParsed(line, keys: ["x"]) { (parser: JSONLineParser) throws in
+            #expect(try parser.double(0) == value)
+        }
+    }
+
+    @Test func nonFiniteDoublesAreNull() throws {
+        let output = try written { writer in
+            writer.beginRecord(type: "t")
+            writer.field("a", Double.nan)
+            writer.field("b", Double.infinity)
+            writer.field("c", -Double.infinity)
+            try writer.endRecord()
+        }
+        #expect(output == #"{"type":"t","a":null,"b":null,"c":null}"# + "\n")
+    }
+
+    @Test func passThroughOfRawFieldsAndLines() throws {
+        let input = #"{"type":"x","a\"b":[1, {"c":"\u00e9"}],"n":-0.5e3}"#
+        let output = try withParsed(input) { (parser: JSONLineParser) throws in
+            try written { writer in
+                writer.beginRecord(type: "y")
+                for index in 1..<parser.fieldCount {
+                    writer.rawField(key: parser.key(at: index), value: parser.rawValue(at: index))
+                }
+                try writer.endRecord()
+                try Array(input.utf8).withUnsafeBufferPointer { try writer.writeLine($0) }
+                #expect(writer.recordCount == 2)
+            }
+        }
+        #expect(output == #"{"type":"y","a\"b":[1, {"c":"\u00e9"}],"n":-0.5e3}"# + "\n" + input + "\n")
+    }
+
+    @Test func flushingEachRecordWritesImmediately() throws {
+        let pipe = Pipe()
+        let writer = NDJSONWriter(fileDescriptor: pipe.writeEnd, flushesEachRecord: true)
+        writer.beginRecord(type: "tick")
+        try writer.endRecord()
+        var bytes = [UInt8](repeating: 0, count: 64)
+        let got = bytes.withUnsafeMutableBytes { read(pipe.readEnd, $0.baseAddress!, 64) }
+        #expect(String(decoding: bytes[0..<max(got, 0)], as: UTF8.self) == #"{"type":"tick"}"# + "\n")
+    }
+
+    @Test func outputPastTheBufferIsWrittenWhole() throws {
+        // 20,000 records (~500 KB) through the default 128 KiB buffer, into
+        // a file, since a pipe nobody drains holds only 64 KiB.
+        var template = Array("/tmp/sluice-writer-XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        unlink(template.withUnsafeBufferPointer { $0.baseAddress! })
+        let writer = NDJSONWriter(fileDescriptor: descriptor)
+        var expected = 0
+        for index in 0..<20_000 {
+            writer.beginRecord(type: "r")
+            writer.field("i", index)
+            try writer.endRecord()
+            expected += #"{"type":"r","i":}"#.utf8.count + String(index).utf8.count + 1
+        }
+        try writer.flush()
+        #expect(lseek(descriptor, 0, SEEK_END) == off_t(expected))
+        lseek(descriptor, 0, SEEK_SET)
+        let reader = LineReader(fileDescriptor: descriptor, bufferSize: 4096)
+        var count = 0
+        while let line = try reader.nextLine() {
+            #expect(text(line) == "{\"type\":\"r\",\"i\":\(count)}")
+            count += 1
+        }
+        #expect(count == 20_000)
+    }
+
+    @Test func aClosedReaderIsOutputClosed() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let pipe = Pipe()
+        pipe.closeRead()
+        let writer = NDJSONWriter(fileDescriptor: pipe.writeEnd)
+        writer.beginRecord(type: "t")
+        try writer.endRecord()
+        #expect(throws: OutputError.closed) { try writer.flush() }
+    }
+
+    @Test func aFullDiskIsAFailureWithErrno() throws {
+        let descriptor = open("/dev/full", O_WRONLY)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        let writer = NDJSONWriter(fileDescriptor: descriptor)
+        writer.beginRecord(type: "t")
+        try writer.endRecord()
+        #expect(throws: OutputError.failed(errno: ENOSPC)) { try writer.flush() }
+        #expect(OutputError.failed(errno: ENOSPC).message == "write error: No space left on device")
+    }
+}
