@@ -4,6 +4,11 @@ import SluiceCore
 /// packet; fields that do not apply hold -1 (or nil), and the record
 /// encoder leaves them out.
 public struct DecodedPacket {
+    public var timestamp = Timestamp(nanoseconds: 0)
+    /// The pcapng interface index; -1 for sources without interfaces.
+    public var interface = -1
+    /// Decimal digits of the source's time resolution.
+    public var fractionDigits = 6
     public var wireLength = 0
     public var capturedLength = 0
 
@@ -49,10 +54,13 @@ public struct DecodedPacket {
 
     /// Clears everything for the next packet.
     @inlinable
-    public mutating func reset(wireLength: Int, capturedLength: Int) {
+    public mutating func reset(for frame: CapturedFrame) {
         self = DecodedPacket()
-        self.wireLength = wireLength
-        self.capturedLength = capturedLength
+        timestamp = frame.timestamp
+        interface = frame.interface
+        fractionDigits = frame.fractionDigits
+        wireLength = frame.wireLength
+        capturedLength = frame.bytes.count
     }
 
     public var isIP: Bool { ipVersion != 0 }

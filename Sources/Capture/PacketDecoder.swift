@@ -13,11 +13,11 @@ public struct PacketDecoder {
 
     public init() {}
 
-    /// Decodes one frame of `linkType`; `bytes` holds the captured part.
-    public mutating func decode(linkType: LinkType, bytes: UnsafeRawBufferPointer, wireLength: Int) {
-        packet.reset(wireLength: wireLength, capturedLength: bytes.count)
-        self.bytes = bytes
-        switch linkType {
+    /// Decodes one captured frame.
+    public mutating func decode(_ frame: CapturedFrame) {
+        packet.reset(for: frame)
+        bytes = frame.bytes
+        switch frame.linkType {
         case .ethernet: decodeEthernet()
         case .raw, .rawDLT12, .rawDLT14: decodeIP(at: 0, expectedVersion: nil)
         case .ipv4: decodeIP(at: 0, expectedVersion: 4)
@@ -33,7 +33,7 @@ public struct PacketDecoder {
             guard available(from: 0) >= 4 else { return fail(.truncatedLinkHeader) }
             decodeEtherType(bytes.u16(2), at: 4)
         default:
-            if !LinkType.knownWithoutIP.contains(linkType) { fail(.unsupportedLinkType) }
+            if !LinkType.knownWithoutIP.contains(frame.linkType) { fail(.unsupportedLinkType) }
         }
     }
 

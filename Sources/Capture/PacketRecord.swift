@@ -22,60 +22,69 @@ public struct CapturedFrame {
     }
 }
 
+private let quote = UInt8(ascii: "\"")
+
 extension NDJSONWriter {
     /// Writes a `packet` record (or a `frame` record for a frame without IP),
     /// leaving out every field that does not apply. Field names and meanings
     /// are documented in sluice-records(7).
-    public func writePacket(_ packet: DecodedPacket, of frame: CapturedFrame) throws(OutputError) {
-        if packet.isIP || packet.decodeError != nil {
-            beginRecord(type: "packet")
-        } else {
-            beginRecord(type: "frame")
+    public func writePacket(_ packet: DecodedPacket) throws(OutputError) {
+        // One reservation covers the longest record: 18 keys, two IPv6
+        // addresses, 20-digit numbers and the longest decode_error.
+        withCursor(reserving: 640) { out in
+            if packet.isIP || packet.decodeError != nil {
+                out.text("{\"type\":\"packet\"")
+            } else {
+                out.text("{\"type\":\"frame\"")
+            }
+            out.key("ts")
+            out.timestamp(packet.timestamp, fractionDigits: packet.fractionDigits)
+            if packet.interface >= 0 { out.key("iface"); out.integer(packet.interface) }
+            out.key("len"); out.integer(packet.wireLength)
+            out.key("caplen"); out.integer(packet.capturedLength)
+            if packet.vlan >= 0 { out.key("vlan"); out.integer(Int(packet.vlan)) }
+            if packet.innerVLAN >= 0 { out.key("vlan_inner"); out.integer(Int(packet.innerVLAN)) }
+            if packet.mplsLabel >= 0 { out.key("mpls"); out.integer(Int(packet.mplsLabel)) }
+            if packet.etherType >= 0 { out.key("ethertype"); out.integer(Int(packet.etherType)) }
+            if packet.isIP {
+                out.key("src"); out.byte(quote); out.address(packet.source); out.byte(quote)
+                out.key("dst"); out.byte(quote); out.address(packet.destination); out.byte(quote)
+                out.key("proto"); out.integer(Int(packet.ipProtocol))
+                out.key("ttl"); out.integer(Int(packet.ttl))
+                out.key("ip_len"); out.integer(Int(packet.ipLength))
+                if packet.fragmentOffset >= 0 {
+                    out.key("frag_id"); out.integer(Int(packet.fragmentID))
+                    out.key("frag_offset"); out.integer(Int(packet.fragmentOffset))
+                    out.key("frag_more"); out.text(packet.moreFragments ? "true" : "false")
+                }
+                if packet.sourcePort >= 0 {
+                    out.key("sport"); out.integer(Int(packet.sourcePort))
+                    out.key("dport"); out.integer(Int(packet.destinationPort))
+                }
+                if packet.tcpFlags >= 0 {
+                    out.key("tcp_flags"); out.integer(Int(packet.tcpFlags))
+                    out.key("tcp_seq"); out.integer(Int(packet.tcpSequence))
+                    out.key("tcp_ack"); out.integer(Int(packet.tcpAcknowledgement))
+                    out.key("tcp_win"); out.integer(Int(packet.tcpWindow))
+                }
+                if packet.icmpType >= 0 {
+                    out.key("icmp_type"); out.integer(Int(packet.icmpType))
+                    out.key("icmp_code"); out.integer(Int(packet.icmpCode))
+                    if packet.icmpID >= 0 { out.key("icmp_id"); out.integer(Int(packet.icmpID)) }
+                }
+                if packet.payloadLength >= 0 { out.key("payload_len"); out.integer(Int(packet.payloadLength)) }
+            }
+            if let error = packet.decodeError {
+                out.key("decode_error")
+                out.byte(quote)
+                var name = error.rawValue
+                name.withUTF8 { out.bytes($0) }
+                out.byte(quote)
+            }
+            out.byte(UInt8(ascii: "}"))
+            out.byte(UInt8(ascii: "\n"))
         }
-        field("ts", timestamp: frame.timestamp, fractionDigits: frame.fractionDigits)
-        if frame.interface >= 0 { field("iface", frame.interface) }
-        field("len", packet.wireLength)
-        field("caplen", packet.capturedLength)
-        if packet.vlan >= 0 { field("vlan", Int(packet.vlan)) }
-        if packet.innerVLAN >= 0 { field("vlan_inner", Int(packet.innerVLAN)) }
-        if packet.mplsLabel >= 0 { field("mpls", Int(packet.mplsLabel)) }
-        if packet.etherType >= 0 { field("ethertype", Int(packet.etherType)) }
-        if packet.isIP {
-            field("src", address: packet.source)
-            field("dst", address: packet.destination)
-            field("proto", Int(packet.ipProtocol))
-            field("ttl", Int(packet.ttl))
-            field("ip_len", Int(packet.ipLength))
-            if packet.fragmentOffset >= 0 {
-                field("frag_id", Int(packet.fragmentID))
-                field("frag_offset", Int(packet.fragmentOffset))
-                field("frag_more", packet.moreFragments)
-            }
-            if packet.sourcePort >= 0 {
-                field("sport", Int(packet.sourcePort))
-                field("dport", Int(packet.destinationPort))
-            }
-            if packet.tcpFlags >= 0 {
-                field("tcp_flags", Int(packet.tcpFlags))
-                field("tcp_seq", Int(packet.tcpSequence))
-                field("tcp_ack", Int(packet.tcpAcknowledgement))
-                field("tcp_win", Int(packet.tcpWindow))
-            }
-            if packet.icmpType >= 0 {
-                field("icmp_type", Int(packet.icmpType))
-                field("icmp_code", Int(packet.icmpCode))
-                if packet.icmpID >= 0 { field("icmp_id", Int(packet.icmpID)) }
-            }
-            if packet.payloadLength >= 0 { field("payload_len", Int(packet.payloadLength)) }
-        }
-        if let error = packet.decodeError {
-            beginField("decode_error", room: 40)
-            appendByte(UInt8(ascii: "\""))
-            var name = error.rawValue
-            name.withUTF8 { appendBytes($0) }
-            appendByte(UInt8(ascii: "\""))
-        }
-        try endRecord()
+        try recordWritten()
     }
 
     /// A `tick` record: event time moves on although no packet arrived.

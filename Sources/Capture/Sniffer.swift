@@ -3,12 +3,19 @@ import SluiceCore
 /// The sniff stage: decodes each frame a source delivers and writes its
 /// record, counting what it sees. Sources call `handle`, which returns
 /// false when the capture should stop (count reached, output gone).
+///
+/// Reading a file, formatting records costs about twice what reading and
+/// decoding do, so by default the records are formatted and written on a
+/// second thread (`BatchPipeline`), in order. Live capture with `-l` writes
+/// each record at once on the capture thread instead.
 public final class Sniffer {
     public struct Options {
         /// Also write `frame` records for frames without IP (ARP, LLDP, ...).
         public var emitsNonIPFrames = false
         /// Stop after this many packets (-c).
         public var packetLimit: Int?
+        /// Format and write records on a second thread.
+        public var usesWriterThread = true
         public init() {}
     }
 
@@ -22,57 +29,83 @@ public final class Sniffer {
         public var unsupportedLinkTypes: [LinkType: Int] = [:]
     }
 
-    public private(set) var counts = Counts()
-    /// The output error that stopped the capture, if any.
-    public private(set) var outputError: OutputError?
+    // Unchecked exclusivity: these are touched by the capture thread only,
+    // and the runtime check on every access cost more than the counting.
+    @exclusivity(unchecked) public private(set) var counts = Counts()
+    @exclusivity(unchecked) private var decoder = PacketDecoder()
+    /// The output error that stopped the capture; written by whichever
+    /// thread writes, read after `finish()`.
+    private var outputError: OutputError?
 
     private let writer: NDJSONWriter
     private let options: Options
     private let diagnostics: Diagnostics
-    private var decoder = PacketDecoder()
+    private var pipeline: BatchPipeline<DecodedPacket>?
 
     public init(writer: NDJSONWriter, options: Options, diagnostics: Diagnostics) {
         self.writer = writer
         self.options = options
         self.diagnostics = diagnostics
+        if options.usesWriterThread {
+            pipeline = BatchPipeline { [writer, unowned self] packets in
+                do throws(OutputError) {
+                    for packet in packets { try writer.writePacket(packet) }
+                    return true
+                } catch {
+                    self.outputError = error
+                    return false
+                }
+            }
+        }
     }
 
     /// Decodes and writes one frame; false means stop.
     public func handle(_ frame: CapturedFrame) -> Bool {
-        decoder.decode(linkType: frame.linkType, bytes: frame.bytes, wireLength: frame.wireLength)
+        decoder.decode(frame)
         let packet = decoder.packet
         counts.packets += 1
         counts.bytes += frame.wireLength
-        if let error = packet.decodeError {
-            counts.decodeErrors[error, default: 0] += 1
-            if error == .unsupportedLinkType {
-                let seen = counts.unsupportedLinkTypes[frame.linkType, default: 0]
-                if seen == 0 {
-                    diagnostics.warn("link type \(frame.linkType) is not decoded; its packets get decode_error \"unsupported_link_type\"")
-                }
-                counts.unsupportedLinkTypes[frame.linkType] = seen + 1
-            }
+        if let error = packet.decodeError { countDecodeError(error, linkType: frame.linkType) }
+        var keepGoing = true
+        if packet.isIP {
+            counts.ipPackets += 1
+            keepGoing = emit(packet)
+        } else if packet.decodeError != nil {
+            keepGoing = emit(packet)
+        } else {
+            counts.nonIPFrames += 1
+            if options.emitsNonIPFrames { keepGoing = emit(packet) }
         }
+        if let limit = options.packetLimit, counts.packets >= limit { return false }
+        return keepGoing
+    }
+
+    private func emit(_ packet: DecodedPacket) -> Bool {
+        if let pipeline { return pipeline.append(packet) }
         do {
-            if packet.isIP {
-                counts.ipPackets += 1
-                try writer.writePacket(packet, of: frame)
-            } else if packet.decodeError != nil {
-                try writer.writePacket(packet, of: frame)
-            } else {
-                counts.nonIPFrames += 1
-                if options.emitsNonIPFrames { try writer.writePacket(packet, of: frame) }
-            }
+            try writer.writePacket(packet)
+            return true
         } catch {
             outputError = error
             return false
         }
-        if let limit = options.packetLimit, counts.packets >= limit { return false }
-        return true
     }
 
-    /// Writes a tick record (live capture, idle link); false means stop.
+    private func countDecodeError(_ error: DecodeError, linkType: LinkType) {
+        counts.decodeErrors[error, default: 0] += 1
+        guard error == .unsupportedLinkType else { return }
+        let seen = counts.unsupportedLinkTypes[linkType, default: 0]
+        if seen == 0 {
+            diagnostics.warn("link type \(linkType) is not decoded; its packets get decode_error \"unsupported_link_type\"")
+        }
+        counts.unsupportedLinkTypes[linkType] = seen + 1
+    }
+
+    /// Writes a tick record (live capture, idle link) and flushes; false
+    /// means stop. Only without the writer thread, which live capture does
+    /// not use.
     public func tick(_ timestamp: Timestamp) -> Bool {
+        precondition(pipeline == nil, "ticks are written by the capture thread")
         do {
             try writer.writeTick(timestamp)
             try writer.flush()
@@ -81,6 +114,17 @@ public final class Sniffer {
             outputError = error
             return false
         }
+    }
+
+    /// Waits for the writer thread and flushes the output. Throws the
+    /// output error that stopped the capture, if any.
+    public func finish() throws(OutputError) {
+        if let pipeline {
+            _ = pipeline.finish()
+            self.pipeline = nil
+        }
+        if let outputError { throw outputError }
+        try writer.flush()
     }
 
     /// `N packets (I IP, F non-IP), B bytes` and decode errors by kind.

@@ -32,16 +32,21 @@ extension ToolCommand {
         let name = configuration.commandName ?? "sluice"
         var command: Self
         do {
-            command = try parseAsRoot() as! Self
+            guard let parsed = try parseAsRoot() as? Self else {
+                // `help` parses as ArgumentParser's own help command.
+                print(helpMessage())
+                terminate(.ok)
+            }
+            command = parsed
         } catch {
             let status = exitCode(for: error)
-            let message = fullMessage(for: error)
             if status == .success {
-                print(message)
+                print(fullMessage(for: error))
                 terminate(ExitStatus.ok)
             }
-            writeStandardError("\(name): \(message)\n")
+            writeStandardError("\(name): \(message(for: error))\n")
             writeStandardError("Usage: \(usageString())\n")
+            writeStandardError("See '\(name) --help'.\n")
             terminate(ExitStatus.usage)
         }
         do {

@@ -68,72 +68,18 @@ extension NDJSONWriter {
     /// `,"key":"address"`.
     @inlinable
     public func field(_ key: StaticString, address: IPAddress) {
-        beginField(key, room: 48)
-        appendByte(UInt8(ascii: "\""))
-        appendAddress(address)
-        appendByte(UInt8(ascii: "\""))
+        withCursor(reserving: key.utf8CodeUnitCount + 52) {
+            $0.key(key)
+            $0.byte(UInt8(ascii: "\""))
+            $0.address(address)
+            $0.byte(UInt8(ascii: "\""))
+        }
     }
 
-    /// Dotted quad for IPv4; RFC 5952 canonical text for IPv6 (lower case,
-    /// no leading zeros, the longest run of two or more zero groups as `::`,
-    /// the first such run on a tie), the form tshark and inet_ntop print.
+    /// The address as text (see `OutputCursor.address`).
     @inlinable
     public func appendAddress(_ address: IPAddress) {
-        if address.version == 4 {
-            appendDottedQuad(address.ipv4)
-            return
-        }
-        if address.isIPv4Mapped {
-            appendStatic("::ffff:")
-            appendDottedQuad(UInt32(truncatingIfNeeded: address.low))
-            return
-        }
-        var bestStart = -1, bestLength = 0, runStart = -1
-        for index in 0..<8 {
-            if address.group(index) == 0 {
-                if runStart < 0 { runStart = index }
-                let length = index - runStart + 1
-                if length > bestLength { bestStart = runStart; bestLength = length }
-            } else {
-                runStart = -1
-            }
-        }
-        if bestLength < 2 { bestStart = -1 }
-        var index = 0
-        while index < 8 {
-            if index == bestStart {
-                appendByte(UInt8(ascii: ":"))
-                if index == 0 { appendByte(UInt8(ascii: ":")) }
-                index += bestLength
-                continue
-            }
-            appendHexGroup(address.group(index))
-            if index < 7 { appendByte(UInt8(ascii: ":")) }
-            index += 1
-        }
-    }
-
-    @inlinable
-    func appendDottedQuad(_ value: UInt32) {
-        appendUnsigned(UInt64(value >> 24))
-        appendByte(UInt8(ascii: "."))
-        appendUnsigned(UInt64((value >> 16) & 0xFF))
-        appendByte(UInt8(ascii: "."))
-        appendUnsigned(UInt64((value >> 8) & 0xFF))
-        appendByte(UInt8(ascii: "."))
-        appendUnsigned(UInt64(value & 0xFF))
-    }
-
-    @inlinable
-    func appendHexGroup(_ group: UInt16) {
-        var started = false
-        for shift in stride(from: 12, through: 0, by: -4) {
-            let nibble = UInt8(truncatingIfNeeded: (group >> UInt16(shift)) & 0xF)
-            if nibble != 0 || started || shift == 0 {
-                appendByte(hexDigit(nibble))
-                started = true
-            }
-        }
+        withCursor(reserving: 48) { $0.address(address) }
     }
 }
 

@@ -74,6 +74,9 @@ struct Sniff: ToolCommand {
         var options = Sniffer.Options()
         options.emitsNonIPFrames = nonIP
         options.packetLimit = count
+        // Live capture stays on one thread: its rate is the link's, and
+        // ticks and -l need records written the moment they are made.
+        options.usesWriterThread = file != nil && !lineBuffered
         let sniffer = Sniffer(writer: writer, options: options, diagnostics: diagnostics)
 
         var failure: CaptureError?
@@ -87,10 +90,11 @@ struct Sniff: ToolCommand {
             throw UsageError(message)
         }
 
-        if sniffer.outputError == nil {
-            do { try writer.flush() } catch { return outputFailure(error, diagnostics) }
+        do {
+            try sniffer.finish()
+        } catch {
+            return outputFailure(error, diagnostics)
         }
-        if let error = sniffer.outputError { return outputFailure(error, diagnostics) }
         if !quiet { diagnostics.say(sniffer.summary()) }
         if let failure {
             diagnostics.say(failure.description)

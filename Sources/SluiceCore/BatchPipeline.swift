@@ -1,0 +1,106 @@
+import Dispatch
+
+/// Hands values from the calling thread to one worker thread in batches,
+/// in order, so that two stages of a tool (say, decoding packets and
+/// formatting their records) run on two cores.
+///
+/// A fixed ring of `depth` batches is reused: the producer fills one while
+/// the worker drains another, and waits when all are full, so memory is
+/// bounded by `depth * batchSize` values whatever the input length.
+///
+/// The batches live in raw memory rather than Swift arrays: two threads
+/// touching one array of arrays could trigger a copy-on-write in the middle
+/// of the other's access. Every slot is owned by exactly one side at a time,
+/// and the semaphores order the hand-overs.
+public final class BatchPipeline<Element>: @unchecked Sendable {
+    @usableFromInline let batchSize: Int
+    private let depth: Int
+    @usableFromInline let storage: UnsafeMutablePointer<Element>
+    @usableFromInline let counts: UnsafeMutablePointer<Int>
+    /// Marks the last batch, written by the producer before it signals.
+    private let finals: UnsafeMutablePointer<Bool>
+    private let filled = DispatchSemaphore(value: 0)
+    private let emptied: DispatchSemaphore
+    private let done = DispatchSemaphore(value: 0)
+    @usableFromInline var producerIndex = 0
+    /// Written by the worker before it signals `emptied`/`done`, read by
+    /// the producer after waiting on them.
+    private var workerStopped = false
+    private let consume: (UnsafeBufferPointer<Element>) -> Bool
+
+    /// Starts the worker thread. `consume` is called on it with each batch,
+    /// in order; it returns false to stop the pipeline (an output error).
+    public init(batchSize: Int = 4096, depth: Int = 4, consume: @escaping (UnsafeBufferPointer<Element>) -> Bool) {
+        precondition(batchSize > 0 && depth >= 2)
+        self.batchSize = batchSize
+        self.depth = depth
+        self.consume = consume
+        storage = .allocate(capacity: batchSize * depth)
+        counts = .allocate(capacity: depth)
+        counts.initialize(repeating: 0, count: depth)
+        finals = .allocate(capacity: depth)
+        finals.initialize(repeating: false, count: depth)
+        emptied = DispatchSemaphore(value: depth - 1)
+        startWorker()
+    }
+
+    /// The worker runs on a queue of its own, so it never waits behind
+    /// other work; the queue's block keeps the pipeline alive until it ends.
+    private func startWorker() {
+        DispatchQueue(label: "sluice.batch-pipeline").async { self.workerLoop() }
+    }
+
+    deinit {
+        for index in 0..<depth { (storage + index * batchSize).deinitialize(count: counts[index]) }
+        storage.deallocate()
+        counts.deallocate()
+        finals.deallocate()
+    }
+
+    /// Adds a value; returns false once the worker has stopped.
+    @inlinable
+    public func append(_ element: Element) -> Bool {
+        let index = producerIndex
+        let count = counts[index]
+        (storage + index * batchSize + count).initialize(to: element)
+        counts[index] = count + 1
+        if count + 1 == batchSize { return handOff() }
+        return true
+    }
+
+    /// Hands over the partial batch and waits until the worker has consumed
+    /// everything. Returns false if the worker stopped early.
+    public func finish() -> Bool {
+        finals[producerIndex] = true
+        filled.signal()
+        done.wait()
+        return !workerStopped
+    }
+
+    /// Passes the full batch to the worker and waits for a free one.
+    @usableFromInline
+    func handOff() -> Bool {
+        filled.signal()
+        emptied.wait()
+        producerIndex = (producerIndex + 1) % depth
+        return !workerStopped
+    }
+
+    private func workerLoop() {
+        var index = 0
+        while true {
+            filled.wait()
+            let batch = storage + index * batchSize
+            let count = counts[index]
+            if !workerStopped, count > 0, !consume(UnsafeBufferPointer(start: batch, count: count)) {
+                workerStopped = true
+            }
+            batch.deinitialize(count: count)
+            counts[index] = 0
+            if finals[index] { break }
+            index = (index + 1) % depth
+            emptied.signal()
+        }
+        done.signal()
+    }
+}

@@ -1,0 +1,186 @@
+/// Formats JSON text at a raw position in `NDJSONWriter`'s buffer.
+///
+/// Why a separate value: while formatting goes through the writer's own
+/// stored properties, every byte stored through a `UInt8` pointer may alias
+/// them, so the compiler reloads `buffer` and `count` after each byte. A
+/// cursor in a local variable stays in a register. Obtain one with
+/// `NDJSONWriter.withCursor(reserving:)`, which has made room beforehand:
+/// the cursor itself checks nothing.
+public struct OutputCursor {
+    public var position: UnsafeMutablePointer<UInt8>
+
+    @inlinable @inline(__always)
+    public init(position: UnsafeMutablePointer<UInt8>) { self.position = position }
+
+    @inlinable @inline(__always)
+    public mutating func byte(_ value: UInt8) {
+        position.pointee = value
+        position += 1
+    }
+
+    @inlinable @inline(__always)
+    public mutating func text(_ value: StaticString) {
+        let length = value.utf8CodeUnitCount
+        let source = value.utf8Start
+        for index in 0..<length { position[index] = source[index] }
+        position += length
+    }
+
+    @inlinable @inline(__always)
+    public mutating func bytes(_ value: UnsafeBufferPointer<UInt8>) {
+        guard let base = value.baseAddress, value.count > 0 else { return }
+        position.update(from: base, count: value.count)
+        position += value.count
+    }
+
+    /// `,"key":`
+    @inlinable @inline(__always)
+    public mutating func key(_ key: StaticString) {
+        let length = key.utf8CodeUnitCount
+        let source = key.utf8Start
+        position[0] = UInt8(ascii: ",")
+        position[1] = UInt8(ascii: "\"")
+        for index in 0..<length { position[2 + index] = source[index] }
+        position[2 + length] = UInt8(ascii: "\"")
+        position[3 + length] = UInt8(ascii: ":")
+        position += length + 4
+    }
+
+    /// Decimal digits of `value`, two at a time from the right. No lookup
+    /// table: a global array costs a lazy-initialisation check per access.
+    @inlinable @inline(__always)
+    public mutating func unsigned(_ value: UInt64) {
+        let digits = decimalDigitCount(value)
+        var remaining = value
+        var index = digits
+        while remaining >= 100 {
+            let pair = UInt8(truncatingIfNeeded: remaining % 100)
+            remaining /= 100
+            index -= 2
+            position[index] = 48 &+ pair / 10
+            position[index + 1] = 48 &+ pair % 10
+        }
+        if remaining >= 10 {
+            let pair = UInt8(truncatingIfNeeded: remaining)
+            position[0] = 48 &+ pair / 10
+            position[1] = 48 &+ pair % 10
+        } else {
+            position[0] = 48 &+ UInt8(truncatingIfNeeded: remaining)
+        }
+        position += digits
+    }
+
+    @inlinable @inline(__always)
+    public mutating func integer(_ value: Int) {
+        if value < 0 {
+            byte(UInt8(ascii: "-"))
+            unsigned(UInt64(bitPattern: Int64(value)).magnitudeOfNegative)
+        } else {
+            unsigned(UInt64(value))
+        }
+    }
+
+    /// Exactly `digits` decimal digits of `value`, zero-padded on the left.
+    @inlinable @inline(__always)
+    public mutating func padded(_ value: UInt64, digits: Int) {
+        var remaining = value
+        var index = digits
+        while index > 0 {
+            index -= 1
+            position[index] = 48 &+ UInt8(truncatingIfNeeded: remaining % 10)
+            remaining /= 10
+        }
+        position += digits
+    }
+
+    /// Epoch seconds with exactly `fractionDigits` decimals (at most 9).
+    @inlinable @inline(__always)
+    public mutating func timestamp(_ timestamp: Timestamp, fractionDigits: Int) {
+        // The magnitude as UInt64: negating Int64.min would trap.
+        var magnitude = UInt64(bitPattern: timestamp.nanoseconds)
+        if timestamp.nanoseconds < 0 {
+            byte(UInt8(ascii: "-"))
+            magnitude = magnitude.magnitudeOfNegative
+        }
+        unsigned(magnitude / 1_000_000_000)
+        guard fractionDigits > 0 else { return }
+        byte(UInt8(ascii: "."))
+        let digits = min(fractionDigits, 9)
+        padded((magnitude % 1_000_000_000) / powerOfTen(9 - digits), digits: digits)
+    }
+
+    @inlinable @inline(__always)
+    public mutating func dottedQuad(_ value: UInt32) {
+        unsigned(UInt64(value >> 24))
+        byte(UInt8(ascii: "."))
+        unsigned(UInt64((value >> 16) & 0xFF))
+        byte(UInt8(ascii: "."))
+        unsigned(UInt64((value >> 8) & 0xFF))
+        byte(UInt8(ascii: "."))
+        unsigned(UInt64(value & 0xFF))
+    }
+
+    /// Dotted quad for IPv4; RFC 5952 canonical text for IPv6 (lower case,
+    /// no leading zeros, the longest run of two or more zero groups as `::`,
+    /// the first such run on a tie, IPv4-mapped addresses with a dotted
+    /// tail), the form tshark and inet_ntop print. At most 45 bytes.
+    @inlinable
+    public mutating func address(_ address: IPAddress) {
+        if address.version == 4 {
+            dottedQuad(address.ipv4)
+            return
+        }
+        if address.isIPv4Mapped {
+            text("::ffff:")
+            dottedQuad(UInt32(truncatingIfNeeded: address.low))
+            return
+        }
+        var bestStart = -1, bestLength = 0, runStart = -1
+        for index in 0..<8 {
+            if address.group(index) == 0 {
+                if runStart < 0 { runStart = index }
+                let length = index - runStart + 1
+                if length > bestLength { bestStart = runStart; bestLength = length }
+            } else {
+                runStart = -1
+            }
+        }
+        if bestLength < 2 { bestStart = -1 }
+        var index = 0
+        while index < 8 {
+            if index == bestStart {
+                byte(UInt8(ascii: ":"))
+                if index == 0 { byte(UInt8(ascii: ":")) }
+                index += bestLength
+                continue
+            }
+            hexGroup(address.group(index))
+            if index < 7 { byte(UInt8(ascii: ":")) }
+            index += 1
+        }
+    }
+
+    @inlinable
+    mutating func hexGroup(_ group: UInt16) {
+        var started = false
+        for shift in stride(from: 12, through: 0, by: -4) {
+            let nibble = UInt8(truncatingIfNeeded: (group >> UInt16(shift)) & 0xF)
+            if nibble != 0 || started || shift == 0 {
+                byte(hexDigit(nibble))
+                started = true
+            }
+        }
+    }
+}
+
+extension NDJSONWriter {
+    /// Makes room for `bytes` bytes and lets `body` format them through a
+    /// cursor; the writer's length is updated once at the end.
+    @inlinable @inline(__always)
+    public func withCursor(reserving bytes: Int, _ body: (inout OutputCursor) -> Void) {
+        reserve(bytes)
+        var cursor = OutputCursor(position: buffer + count)
+        body(&cursor)
+        count = cursor.position - buffer
+    }
+}
