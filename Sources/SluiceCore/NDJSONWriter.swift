@@ -81,6 +81,13 @@ public final class NDJSONWriter {
         try recordEnded()
     }
 
+    /// Counts a record whose closing newline a caller wrote itself (through
+    /// a cursor), and flushes as `endRecord` would.
+    @inlinable
+    public func recordWritten() throws(OutputError) {
+        try recordEnded()
+    }
+
     @usableFromInline
     func recordEnded() throws(OutputError) {
         recordCount += 1
@@ -101,14 +108,18 @@ public final class NDJSONWriter {
 
     @inlinable
     public func field(_ key: StaticString, _ value: Int) {
-        beginField(key, room: 24)
-        appendInteger(value)
+        withCursor(reserving: key.utf8CodeUnitCount + 28) {
+            $0.key(key)
+            $0.integer(value)
+        }
     }
 
     @inlinable
     public func field(_ key: StaticString, _ value: UInt64) {
-        beginField(key, room: 24)
-        appendUnsigned(value)
+        withCursor(reserving: key.utf8CodeUnitCount + 28) {
+            $0.key(key)
+            $0.unsigned(value)
+        }
     }
 
     @inlinable
@@ -150,8 +161,10 @@ public final class NDJSONWriter {
     /// sources, 9 for nanosecond ones), so no precision is lost or invented.
     @inlinable
     public func field(_ key: StaticString, timestamp: Timestamp, fractionDigits: Int = 9) {
-        beginField(key, room: 32)
-        appendTimestamp(timestamp, fractionDigits: fractionDigits)
+        withCursor(reserving: key.utf8CodeUnitCount + 36) {
+            $0.key(key)
+            $0.timestamp(timestamp, fractionDigits: fractionDigits)
+        }
     }
 
     /// A field whose key and value are raw JSON text (for pass-through of
@@ -170,86 +183,26 @@ public final class NDJSONWriter {
     }
 
     /// Writes `,"key":` and leaves room for a value of up to `room` bytes.
-    /// Keys are short: a byte loop beats a call to memmove.
     @inlinable
     public func beginField(_ key: StaticString, room: Int) {
-        let length = key.utf8CodeUnitCount
-        reserve(length + room + 4)
-        let out = buffer + count
-        out[0] = UInt8(ascii: ",")
-        out[1] = UInt8(ascii: "\"")
-        let source = key.utf8Start
-        for index in 0..<length { out[2 + index] = source[index] }
-        out[2 + length] = UInt8(ascii: "\"")
-        out[3 + length] = UInt8(ascii: ":")
-        count += length + 4
+        withCursor(reserving: key.utf8CodeUnitCount + room + 4) { $0.key(key) }
     }
 
     // MARK: Value formatting (callers must have reserved room)
 
     @inlinable
     public func appendInteger(_ value: Int) {
-        if value < 0 {
-            appendByte(UInt8(ascii: "-"))
-            appendUnsigned(UInt64(bitPattern: Int64(value)).magnitudeOfNegative)
-        } else {
-            appendUnsigned(UInt64(value))
-        }
+        withCursor(reserving: 21) { $0.integer(value) }
     }
 
-    /// Decimal digits of `value`, two at a time from the right. No lookup
-    /// table: a global array costs a lazy-initialisation check per access.
     @inlinable
     public func appendUnsigned(_ value: UInt64) {
-        let digits = decimalDigitCount(value)
-        let out = buffer + count
-        var remaining = value
-        var position = digits
-        while remaining >= 100 {
-            let pair = UInt8(truncatingIfNeeded: remaining % 100)
-            remaining /= 100
-            position -= 2
-            out[position] = 48 &+ pair / 10
-            out[position + 1] = 48 &+ pair % 10
-        }
-        if remaining >= 10 {
-            let pair = UInt8(truncatingIfNeeded: remaining)
-            out[0] = 48 &+ pair / 10
-            out[1] = 48 &+ pair % 10
-        } else {
-            out[0] = 48 &+ UInt8(truncatingIfNeeded: remaining)
-        }
-        count += digits
-    }
-
-    /// Writes `digits` decimal digits of `value`, zero-padded on the left.
-    @inlinable
-    public func appendPadded(_ value: UInt64, digits: Int) {
-        var remaining = value
-        var position = count + digits
-        while position > count {
-            position -= 1
-            buffer[position] = UInt8(truncatingIfNeeded: remaining % 10) &+ 48
-            remaining /= 10
-        }
-        count += digits
+        withCursor(reserving: 20) { $0.unsigned(value) }
     }
 
     @inlinable
     public func appendTimestamp(_ timestamp: Timestamp, fractionDigits: Int) {
-        // The magnitude as UInt64: negating Int64.min would trap.
-        var magnitude = UInt64(bitPattern: timestamp.nanoseconds)
-        if timestamp.nanoseconds < 0 {
-            appendByte(UInt8(ascii: "-"))
-            magnitude = magnitude.magnitudeOfNegative
-        }
-        let seconds = magnitude / UInt64(Timestamp.nanosecondsPerSecond)
-        let nanos = magnitude % UInt64(Timestamp.nanosecondsPerSecond)
-        appendUnsigned(seconds)
-        guard fractionDigits > 0 else { return }
-        appendByte(UInt8(ascii: "."))
-        let digits = min(fractionDigits, 9)
-        appendPadded(nanos / powerOfTen(9 - digits), digits: digits)
+        withCursor(reserving: 32) { $0.timestamp(timestamp, fractionDigits: fractionDigits) }
     }
 
     public func appendDouble(_ value: Double) {
@@ -298,7 +251,7 @@ public final class NDJSONWriter {
 
     // MARK: Buffer
 
-    @inlinable
+    @inline(__always) @inlinable
     public func reserve(_ bytes: Int) {
         if count + bytes > capacity { grow(to: count + bytes) }
     }
@@ -314,7 +267,7 @@ public final class NDJSONWriter {
         capacity = newCapacity
     }
 
-    @inlinable
+    @inline(__always) @inlinable
     public func appendByte(_ byte: UInt8) {
         buffer[count] = byte
         count += 1
@@ -355,7 +308,7 @@ public final class NDJSONWriter {
 }
 
 /// How many decimal digits `value` has (1 for 0).
-@inlinable
+@inline(__always) @inlinable
 func decimalDigitCount(_ value: UInt64) -> Int {
     var digits = 1
     var threshold: UInt64 = 10
@@ -375,7 +328,7 @@ extension UInt64 {
 
 
 /// 10 to the `exponent` (0...19).
-@inlinable
+@inline(__always) @inlinable
 func powerOfTen(_ exponent: Int) -> UInt64 {
     var result: UInt64 = 1
     for _ in 0..<exponent { result &*= 10 }
@@ -383,7 +336,7 @@ func powerOfTen(_ exponent: Int) -> UInt64 {
 }
 
 /// The lower-case hex digit for `nibble` (0...15).
-@inlinable
+@inline(__always) @inlinable
 func hexDigit(_ nibble: UInt8) -> UInt8 {
     nibble < 10 ? 48 &+ nibble : 87 &+ nibble
 }
