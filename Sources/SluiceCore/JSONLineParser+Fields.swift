@@ -45,7 +45,7 @@ extension JSONLineParser {
     /// The field index of the registered key `slot` in this line, or nil.
     @inlinable @inline(__always)
     public func index(ofSlot slot: Int) -> Int? {
-        precondition(slot >= 0 && slot < keys.count, "JSONLineParser: no such slot")
+        precondition(slot >= 0 && slot < slotCount, "JSONLineParser: no such slot")
         let index = slotFields[slot]
         return index < 0 ? nil : Int(index)
     }

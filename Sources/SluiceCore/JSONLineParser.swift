@@ -62,6 +62,9 @@ struct ParsedField {
 /// - After a syntax error the parser holds no fields.
 public final class JSONLineParser {
     public let keys: FieldKeys
+    /// `keys.count`, kept here so the slot check in every typed read is a
+    /// field load rather than a call into FieldKeys.
+    @usableFromInline let slotCount: Int
     /// Deepest nesting accepted, the record object included.
     public static let maxDepth = 512
 
@@ -94,6 +97,7 @@ public final class JSONLineParser {
 
     public init(keys: FieldKeys) {
         self.keys = keys
+        slotCount = keys.count
         table = KeySlotTable(keys)
         slotFields = .allocate(capacity: max(keys.count, 1))
         slotFields.initialize(repeating: -1, count: max(keys.count, 1))
