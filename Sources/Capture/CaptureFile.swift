@@ -25,6 +25,8 @@ public final class CaptureFile {
         guard let file = path == "-" ? fdopen(0, "rb") : fopen(path, "rb") else {
             throw .cannotOpen("\(path): \(String(cString: strerror(errno)))")
         }
+        // stdio's default 4 KiB buffer would cost a read(2) every few dozen packets.
+        setvbuf(file, nil, _IOFBF, 1 << 20)
         var status = stat()
         if fstat(fileno(file), &status) == 0, (status.st_mode & S_IFMT) == S_IFREG {
             totalBytes = Int(status.st_size)

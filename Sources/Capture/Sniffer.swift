@@ -62,28 +62,30 @@ public final class Sniffer {
     /// Decodes and writes one frame; false means stop.
     public func handle(_ frame: CapturedFrame) -> Bool {
         decoder.decode(frame)
-        let packet = decoder.packet
         counts.packets += 1
         counts.bytes += frame.wireLength
-        if let error = packet.decodeError { countDecodeError(error, linkType: frame.linkType) }
+        // decoder.packet is read in place: a copy of it costs ~200 bytes.
+        let decodeError = decoder.packet.decodeError
+        if let decodeError { countDecodeError(decodeError, linkType: frame.linkType) }
         var keepGoing = true
-        if packet.isIP {
+        if decoder.packet.isIP {
             counts.ipPackets += 1
-            keepGoing = emit(packet)
-        } else if packet.decodeError != nil {
-            keepGoing = emit(packet)
+            keepGoing = emit()
+        } else if decodeError != nil {
+            keepGoing = emit()
         } else {
             counts.nonIPFrames += 1
-            if options.emitsNonIPFrames { keepGoing = emit(packet) }
+            if options.emitsNonIPFrames { keepGoing = emit() }
         }
         if let limit = options.packetLimit, counts.packets >= limit { return false }
         return keepGoing
     }
 
-    private func emit(_ packet: DecodedPacket) -> Bool {
-        if let pipeline { return pipeline.append(packet) }
+    /// Writes (or hands over) the packet just decoded.
+    private func emit() -> Bool {
+        if let pipeline { return pipeline.append(decoder.packet) }
         do {
-            try writer.writePacket(packet)
+            try writer.writePacket(decoder.packet)
             return true
         } catch {
             outputError = error
