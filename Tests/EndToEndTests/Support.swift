@@ -1,0 +1,224 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where things are, and how to run them. The tools are the built
+/// executables (`SLUICE_BIN`, default `<package root>/.build/debug`); the
+/// captures are the shared public ones at `<package root>/../shared/pcaps`.
+enum E2E {
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let binDirectory: String = {
+        if let path = ProcessInfo.processInfo.environment["SLUICE_BIN"], !path.isEmpty { return path }
+        return packageRoot.appendingPathComponent(".build/debug").path
+    }()
+
+    static let pcapsDirectory: String =
+        packageRoot.deletingLastPathComponent().appendingPathComponent("shared/pcaps").standardizedFileURL.path
+
+    static func tool(_ name: String) -> String { binDirectory + "/" + name }
+    static var sniff: String { tool("sniff") }
+    static var trafficgen: String { tool("trafficgen") }
+
+    static func pcap(_ relative: String) -> String { pcapsDirectory + "/" + relative }
+
+    /// Every capture under shared/pcaps, relative paths, sorted.
+    static let allPcaps: [String] = {
+        guard let walker = FileManager.default.enumerator(atPath: pcapsDirectory) else { return [] }
+        var found: [String] = []
+        while let item = walker.nextObject() as? String {
+            if item.hasSuffix(".pcap") || item.hasSuffix(".pcapng") { found.append(item) }
+        }
+        return found.sorted()
+    }()
+
+    static let wellFormedPcaps = allPcaps.filter { !$0.hasPrefix("malformed/") }
+    static let malformedPcaps = allPcaps.filter { $0.hasPrefix("malformed/") }
+
+    /// A fresh scratch directory under the system temporary directory.
+    static func scratchDirectory(_ label: String) -> String {
+        let path = NSTemporaryDirectory() + "/sluice-e2e-\(label)-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Locates a system program (tshark, tcpdump, capinfos) on PATH and the sbin directories.
+    static func system(_ name: String) -> String? {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/sbin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
+
+/// The outcome of one program run.
+struct RunResult: Sendable {
+    var status: Int32
+    /// True when the program was ended by a signal (status is then the signal number).
+    var signaled: Bool
+    /// True when we killed it at the deadline.
+    var timedOut: Bool
+    var stdout: Data
+    var stderr: String
+    var seconds: Double
+
+    var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    var lines: [Substring] { stdoutText.split(separator: "\n", omittingEmptySubsequences: true) }
+}
+
+/// Runs `program` with stdout and stderr going to files (so that a chatty
+/// program can never block on a full pipe), stdin from a file or /dev/null,
+/// and kills it with SIGKILL at `timeout` seconds.
+func run(_ program: String, _ arguments: [String], stdinPath: String? = nil,
+         keepStdout: Bool = true, timeout: Double = 120) throws -> RunResult {
+    let scratch = NSTemporaryDirectory() + "/sluice-e2e-run-\(UUID().uuidString)"
+    let outPath = scratch + ".out"
+    let errPath = scratch + ".err"
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(atPath: outPath)
+        try? FileManager.default.removeItem(atPath: errPath)
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: program)
+    process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["LC_ALL"] = "C"
+    environment["TZ"] = "UTC"
+    process.environment = environment
+    let outHandle = keepStdout ? try FileHandle(forWritingTo: URL(fileURLWithPath: outPath)) : FileHandle.nullDevice
+    let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    let inHandle = try stdinPath.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice
+    process.standardOutput = outHandle
+    process.standardError = errHandle
+    process.standardInput = inHandle
+    let start = monotonicSeconds()
+    try process.run()
+    var timedOut = false
+    while process.isRunning {
+        if monotonicSeconds() - start > timeout {
+            timedOut = true
+            kill(process.processIdentifier, SIGKILL)
+            break
+        }
+        usleep(2_000)
+    }
+    process.waitUntilExit()
+    let seconds = monotonicSeconds() - start
+    if keepStdout { try? outHandle.close() }
+    try? errHandle.close()
+    if stdinPath != nil { try? inHandle.close() }
+    let stdout = keepStdout ? (FileManager.default.contents(atPath: outPath) ?? Data()) : Data()
+    let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+    return RunResult(status: process.terminationStatus,
+                     signaled: process.terminationReason == .uncaughtSignal,
+                     timedOut: timedOut, stdout: stdout, stderr: stderr, seconds: seconds)
+}
+
+func monotonicSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+/// One NDJSON record from sniff, kept as the raw text of each top-level
+/// value so that numbers are compared digit for digit (a timestamp with
+/// nanosecond digits does not survive a Double).
+struct Record {
+    var fields: [String: String] = [:]
+
+    /// Parses the flat objects sniff writes: string, number and boolean
+    /// values, no nesting. Returns nil for anything else.
+    init?(_ line: Substring) {
+        var index = line.startIndex
+        func skipSpaces() { while index < line.endIndex, line[index] == " " { index = line.index(after: index) } }
+        func expect(_ character: Character) -> Bool {
+            skipSpaces()
+            guard index < line.endIndex, line[index] == character else { return false }
+            index = line.index(after: index)
+            return true
+        }
+        func string() -> String? {
+            guard expect("\"") else { return nil }
+            var text = ""
+            while index < line.endIndex, line[index] != "\"" {
+                if line[index] == "\\" { index = line.index(after: index); guard index < line.endIndex else { return nil } }
+                text.append(line[index])
+                index = line.index(after: index)
+            }
+            guard index < line.endIndex else { return nil }
+            index = line.index(after: index)
+            return text
+        }
+        guard expect("{") else { return nil }
+        if expect("}") { return }
+        while true {
+            guard let key = string(), expect(":") else { return nil }
+            skipSpaces()
+            guard index < line.endIndex else { return nil }
+            if line[index] == "\"" {
+                guard let value = string() else { return nil }
+                fields[key] = value
+            } else {
+                let start = index
+                while index < line.endIndex, line[index] != ",", line[index] != "}" { index = line.index(after: index) }
+                fields[key] = String(line[start..<index]).trimmingCharacters(in: .whitespaces)
+            }
+            if expect(",") { continue }
+            guard expect("}") else { return nil }
+            return
+        }
+    }
+
+    subscript(_ key: String) -> String? { fields[key] }
+    var type: String? { fields["type"] }
+}
+
+/// Runs sniff over a capture and parses its records.
+struct SniffOutput: Sendable {
+    var status: Int32
+    var signaled: Bool
+    var stderr: String
+    var lines: [String]
+
+    var records: [Record] { lines.compactMap { Record(Substring($0)) } }
+}
+
+func sniffFile(_ path: String, _ extra: [String] = ["--non-ip"], timeout: Double = 120) throws -> SniffOutput {
+    let result = try run(E2E.sniff, extra + ["-r", path], timeout: timeout)
+    return SniffOutput(status: result.status, signaled: result.signaled, stderr: result.stderr,
+                       lines: result.lines.map(String.init))
+}
+
+/// Equal decimal numbers written differently ("1.500000" and "1.5000").
+func sameDecimal(_ a: String, _ b: String) -> Bool {
+    func normal(_ text: String) -> String {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        var whole = String(parts[0])
+        while whole.count > 1, whole.hasPrefix("0") { whole.removeFirst() }
+        var fraction = parts.count > 1 ? String(parts[1]) : ""
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return fraction.isEmpty ? whole : whole + "." + fraction
+    }
+    return normal(a) == normal(b)
+}
+
+/// A small fast seeded generator (SplitMix64), so that a failing random case
+/// can be reproduced from the seed it prints.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
