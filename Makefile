@@ -1,10 +1,10 @@
 # Sluice: build, test, benchmark. Tests/README.md describes the test layers.
-.POSIX:
 .PHONY: all deps test unit golden manlint man-examples shellcheck bench clean
 
 SWIFT = swift
 DEBUG_BIN = $(CURDIR)/.build/debug
-SCRIPTS = bin/* .ci/run Tests/golden/run Tests/man-examples/run
+PAGES = man/man*/*.[1-9]
+SCRIPTS = bin/* .ci/run Tests/golden/run Tests/man-examples/run $(wildcard pipelines/*.sh)
 
 all: deps
 	$(SWIFT) build -c release
@@ -12,10 +12,12 @@ all: deps
 deps:
 	@sh bin/install-deps
 
-# Everything CI checks. Each step is its own target so a failure names itself.
+# Everything CI checks. After the build, every layer runs (-k) even if an
+# earlier one failed; each prints "<layer>: N passed, N failed" or the
+# Swift test summary.
 test: deps
 	$(SWIFT) build
-	$(MAKE) unit golden manlint man-examples shellcheck
+	@$(MAKE) --no-print-directory -k unit golden manlint man-examples shellcheck
 
 unit:
 	SLUICE_BIN=$(DEBUG_BIN) $(SWIFT) test
@@ -23,18 +25,22 @@ unit:
 golden:
 	SLUICE_BIN=$(DEBUG_BIN) sh Tests/golden/run
 
-# mandoc -Tlint prints nothing for a clean page; -W style reports style
-# messages too, and any output at all fails.
+# Any mandoc -Tlint output fails, style messages included, except cross
+# references to pages the local manual database does not have (sibling
+# pages before installation, tcpdump(1) on a machine without it).
 manlint:
-	@out=$$(mandoc -Tlint -W style man/man*/*.[1-9] 2>&1); \
-	if [ -n "$$out" ]; then echo "$$out"; echo "manlint: failed"; exit 1; fi; \
-	echo "manlint: ok"
+	@failed=0; for page in $(PAGES); do \
+		out=$$(mandoc -Tlint -W style "$$page" 2>&1 | grep -v -e 'referenced manual not found' -e 'outdated mandoc.db'); \
+		[ -z "$$out" ] || { echo "$$out"; failed=$$((failed + 1)); }; \
+	done; \
+	echo "manlint: $$(($$(ls $(PAGES) | wc -l) - failed)) passed, $$failed failed"; [ $$failed -eq 0 ]
 
 man-examples:
 	SLUICE_BIN=$(DEBUG_BIN) sh Tests/man-examples/run
 
 shellcheck:
-	shellcheck -s sh $(SCRIPTS) $$(ls pipelines/*.sh 2>/dev/null)
+	@failed=0; for script in $(SCRIPTS); do shellcheck "$$script" || failed=$$((failed + 1)); done; \
+	echo "shellcheck: $$(($$(echo $(SCRIPTS) | wc -w) - failed)) passed, $$failed failed"; [ $$failed -eq 0 ]
 
 bench: all
 	sh bin/sluice-bench
