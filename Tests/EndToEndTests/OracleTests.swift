@@ -27,6 +27,13 @@ import Testing
         return frames
     }
 
+    // Expected: the 63 shared captures (SOURCES.tsv) are found; otherwise
+    // every test over them would pass vacuously with no arguments.
+    @Test func sharedCapturesAreFound() {
+        #expect(E2E.allPcaps.count >= 60, "found \(E2E.allPcaps.count) captures in \(E2E.pcapsDirectory)")
+        #expect(E2E.malformedPcaps.count >= 20)
+    }
+
     // (a) Expected: the number of frames and the sum of their wire lengths
     // (frame.len) as tshark reads them. The pcapng example's exception is
     // checked exactly: 59 records + 100 counted skips = tshark's 159.

@@ -17,7 +17,7 @@ enum E2E {
     }()
 
     static let pcapsDirectory: String =
-        packageRoot.deletingLastPathComponent().appendingPathComponent("shared/pcaps").standardizedFileURL.path
+        packageRoot.deletingLastPathComponent().appendingPathComponent("shared/pcaps").resolvingSymlinksInPath().path
 
     static func tool(_ name: String) -> String { binDirectory + "/" + name }
     static var sniff: String { tool("sniff") }
