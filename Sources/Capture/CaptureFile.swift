@@ -60,10 +60,17 @@ public final class CaptureFile {
     }
 
     /// Delivers frames until the file ends or `deliver` returns false.
+    /// SIGINT or SIGTERM ends the reading cleanly, even when the signal
+    /// interrupted a read (which the readers see as a read error).
     public func run(_ deliver: (CapturedFrame) -> Bool) throws(CaptureError) {
-        switch reader {
-        case .pcap(let pcap): try pcap.run(deliver)
-        case .pcapng(let pcapng, _): try pcapng.run(deliver)
+        do {
+            switch reader {
+            case .pcap(let pcap): try pcap.run(deliver)
+            case .pcapng(let pcapng, _): try pcapng.run(deliver)
+            }
+        } catch {
+            if StopSignal.isPending { return }
+            throw error
         }
     }
 

@@ -27,7 +27,7 @@ public final class LiveCapture {
         public var droppedByInterface: UInt32
     }
 
-    private let handle: OpaquePointer
+    private let handle: PcapHandle
     public let linkType: LinkType
     public let name: String
     private let fractionDigits: Int
@@ -36,49 +36,45 @@ public final class LiveCapture {
     /// promiscuous mode not supported) go to `diagnostics`.
     public init(_ options: Options, diagnostics: Diagnostics) throws(CaptureError) {
         var errorBuffer = PcapErrorBuffer()
-        guard let handle = pcap_create(options.interface, &errorBuffer.bytes) else {
+        guard let pointer = pcap_create(options.interface, &errorBuffer.bytes) else {
             throw .cannotOpen("\(options.interface): \(errorBuffer.text)")
         }
+        let handle = PcapHandle(pointer)
         self.handle = handle
         name = options.interface
-        pcap_set_snaplen(handle, Int32(options.snaplen))
-        pcap_set_promisc(handle, options.promiscuous ? 1 : 0)
-        pcap_set_timeout(handle, 100)
-        if options.immediate { pcap_set_immediate_mode(handle, 1) }
-        let nanosecondsGranted = pcap_set_tstamp_precision(handle, Int32(PCAP_TSTAMP_PRECISION_NANO)) == 0
-        let status = pcap_activate(handle)
+        pcap_set_snaplen(pointer, Int32(options.snaplen))
+        pcap_set_promisc(pointer, options.promiscuous ? 1 : 0)
+        pcap_set_timeout(pointer, 100)
+        if options.immediate { pcap_set_immediate_mode(pointer, 1) }
+        let nanosecondsGranted = pcap_set_tstamp_precision(pointer, Int32(PCAP_TSTAMP_PRECISION_NANO)) == 0
+        let status = pcap_activate(pointer)
         if status < 0 {
-            let reason = String(cString: pcap_geterr(handle))
+            let reason = handle.lastError
             let message = reason.isEmpty ? String(cString: pcap_statustostr(status)) : reason
-            pcap_close(handle)
             throw .cannotOpen("\(options.interface): \(message)")
         } else if status > 0 {
             diagnostics.warn("\(options.interface): \(String(cString: pcap_statustostr(status)))")
         }
-        linkType = LinkType(pcap_datalink(handle))
-        fractionDigits = nanosecondsGranted && pcap_get_tstamp_precision(handle) == PCAP_TSTAMP_PRECISION_NANO ? 9 : 6
+        linkType = LinkType(pcap_datalink(pointer))
+        fractionDigits = nanosecondsGranted && pcap_get_tstamp_precision(pointer) == PCAP_TSTAMP_PRECISION_NANO ? 9 : 6
         if let filter = options.filter {
             var program = bpf_program()
             defer { pcap_freecode(&program) }
-            guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0,
-                  pcap_setfilter(handle, &program) == 0 else {
-                let message = String(cString: pcap_geterr(handle))
-                pcap_close(handle)
-                throw .badFilter("filter: \(message)")
+            guard pcap_compile(pointer, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0,
+                  pcap_setfilter(pointer, &program) == 0 else {
+                throw .badFilter("filter: \(handle.lastError)")
             }
         }
-        if pcap_setnonblock(handle, 1, &errorBuffer.bytes) != 0 {
-            pcap_close(handle)
+        if pcap_setnonblock(pointer, 1, &errorBuffer.bytes) != 0 {
             throw .cannotOpen("\(options.interface): \(errorBuffer.text)")
         }
     }
-
-    deinit { pcap_close(handle) }
 
     /// Captures until `deliver` returns false or SIGINT/SIGTERM arrives.
     /// `idle` is called about once a second while no packet arrives, with
     /// the wall-clock time, and returns false to stop.
     public func run(deliver: @escaping (CapturedFrame) -> Bool, idle: (Timestamp) -> Bool) throws(CaptureError) {
+        let handle = self.handle.pointer
         let descriptor = pcap_get_selectable_fd(handle)
         var lastActivity = monotonicNow()
         var context = DispatchContext(linkType: linkType, fractionDigits: fractionDigits, deliver: deliver)
@@ -103,7 +99,7 @@ public final class LiveCapture {
                     context.pointee.running = context.pointee.deliver(frame)
                 }, UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: UInt8.self))
                 if count == PCAP_ERROR {
-                    throw CaptureError.readFailed("\(name): \(String(cString: pcap_geterr(handle)))")
+                    throw CaptureError.readFailed("\(name): \(self.handle.lastError)")
                 }
                 return count
             }
@@ -120,7 +116,7 @@ public final class LiveCapture {
 
     public var statistics: Statistics? {
         var stats = pcap_stat()
-        guard pcap_stats(handle, &stats) == 0 else { return nil }
+        guard pcap_stats(handle.pointer, &stats) == 0 else { return nil }
         return Statistics(received: stats.ps_recv, droppedByKernel: stats.ps_drop, droppedByInterface: stats.ps_ifdrop)
     }
 

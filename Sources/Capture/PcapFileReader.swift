@@ -10,7 +10,7 @@ import Glibc
 /// exactly as tcpdump sees them. Timestamps are asked for in nanoseconds;
 /// records keep the file's own precision.
 final class PcapFileReader {
-    private let handle: OpaquePointer
+    private let handle: PcapHandle
     private let name: String
     let linkType: LinkType
     private let fractionDigits: Int
@@ -22,34 +22,27 @@ final class PcapFileReader {
     /// Takes ownership of `file` (libpcap closes it).
     init(file: UnsafeMutablePointer<FILE>, name: String, nanosecondFile: Bool, filter: String?) throws(CaptureError) {
         var errorBuffer = PcapErrorBuffer()
-        guard let handle = pcap_fopen_offline_with_tstamp_precision(
+        guard let pointer = pcap_fopen_offline_with_tstamp_precision(
             file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer.bytes) else {
             fclose(file)
             throw .cannotOpen("\(name): \(errorBuffer.text)")
         }
-        self.handle = handle
+        handle = PcapHandle(pointer)
         self.name = name
-        linkType = LinkType(pcap_datalink(handle))
+        linkType = LinkType(pcap_datalink(pointer))
         fractionDigits = nanosecondFile ? 9 : 6
         // The filter runs here rather than inside libpcap so that packet
         // counts and byte offsets in error messages cover every record.
         if let filter {
-            do {
-                self.filter = try BPFProgram(expression: filter, linkType: linkType, snaplen: Int(pcap_snapshot(handle)))
-            } catch {
-                pcap_close(handle)
-                throw error
-            }
+            self.filter = try BPFProgram(expression: filter, linkType: linkType, snaplen: Int(pcap_snapshot(pointer)))
         }
     }
-
-    deinit { pcap_close(handle) }
 
     func run(_ deliver: (CapturedFrame) -> Bool) throws(CaptureError) {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         while true {
-            let status = pcap_next_ex(handle, &header, &data)
+            let status = pcap_next_ex(handle.pointer, &header, &data)
             if status == 1, let header, let data {
                 let captured = Int(header.pointee.caplen)
                 packetsRead += 1
@@ -65,7 +58,7 @@ final class PcapFileReader {
             } else if status == PCAP_ERROR_BREAK {
                 return
             } else if status == PCAP_ERROR {
-                let reason = String(cString: pcap_geterr(handle))
+                let reason = handle.lastError
                 let kind = reason.hasPrefix("truncated") ? "truncated packet record" : "bad packet record"
                 throw .damaged("\(name): \(kind) at byte \(bytesConsumed) (after packet \(packetsRead)): \(reason)")
             }

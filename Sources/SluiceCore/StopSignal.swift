@@ -18,6 +18,13 @@ nonisolated(unsafe) private var pendingStopSignal: sig_atomic_t = 0
 public enum StopSignal {
     public static func install() {
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have blocked them (test runners do); a tool that
+        // cannot hear SIGTERM cannot flush on it.
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        sigaddset(&mask, SIGINT)
+        sigaddset(&mask, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &mask, nil)
         for number in [SIGINT, SIGTERM] {
             var action = sigaction()
             #if canImport(Glibc)
