@@ -1,5 +1,5 @@
 # Sluice: build, test, benchmark. Tests/README.md describes the test layers.
-.PHONY: all deps test unit golden manlint man-examples shellcheck bench clean
+.PHONY: all deps demo test unit golden manlint man-examples shellcheck bench clean
 
 SWIFT = swift
 DEBUG_BIN = $(CURDIR)/.build/debug
@@ -11,6 +11,10 @@ all: deps
 
 deps:
 	@sh bin/install-deps
+
+# The README's main job: build, generate traffic, run the pipeline, summarise.
+demo: deps
+	sh bin/sluice-demo
 
 # Everything CI checks. After the build, every layer runs (-k) even if an
 # earlier one failed; each prints "<layer>: N passed, N failed" or the

@@ -292,18 +292,8 @@ public final class NDJSONWriter {
 
     /// Hands everything buffered to the file descriptor.
     public func flush() throws(OutputError) {
-        var offset = 0
-        while offset < count {
-            let written = write(fileDescriptor, buffer + offset, count - offset)
-            if written < 0 {
-                let code = errno
-                if code == EINTR || code == EAGAIN { continue }
-                count = 0
-                throw code == EPIPE ? .closed : .failed(errno: code)
-            }
-            offset += written
-        }
-        count = 0
+        defer { count = 0 }
+        try writeAll(fileDescriptor, buffer, count: count)
     }
 }
 

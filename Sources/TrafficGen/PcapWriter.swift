@@ -85,17 +85,7 @@ public final class PcapWriter {
 
     /// Hands everything buffered to the descriptor.
     public func flush() throws(OutputError) {
-        var offset = 0
-        while offset < count {
-            let written = write(fileDescriptor, buffer + offset, count - offset)
-            if written < 0 {
-                let code = errno
-                if code == EINTR || code == EAGAIN { continue }
-                count = 0
-                throw code == EPIPE ? .closed : .failed(errno: code)
-            }
-            offset += written
-        }
-        count = 0
+        defer { count = 0 }
+        try writeAll(fileDescriptor, buffer, count: count)
     }
 }
