@@ -25,8 +25,11 @@ public final class CaptureFile {
         guard let file = path == "-" ? fdopen(0, "rb") : fopen(path, "rb") else {
             throw .cannotOpen("\(path): \(String(cString: strerror(errno)))")
         }
-        // stdio's default 4 KiB buffer would cost a read(2) every few dozen packets.
+        // stdio's default 4 KiB buffer would cost a read(2) every few dozen
+        // packets, and its per-call locking an atomic operation on each of
+        // the two freads libpcap makes per packet; one thread reads here.
         setvbuf(file, nil, _IOFBF, 1 << 20)
+        disableStdioLocking(file)
         var status = stat()
         if fstat(fileno(file), &status) == 0, (status.st_mode & S_IFMT) == S_IFREG {
             totalBytes = Int(status.st_size)
@@ -89,6 +92,17 @@ public final class CaptureFile {
         case .pcapng(let pcapng, _): return pcapng.linkTypes
         }
     }
+}
+
+/// glibc's `__fsetlocking(file, FSETLOCKING_BYCALLER)`, which Swift's Glibc
+/// module does not export (it lives in <stdio_ext.h>); looked up at run
+/// time, and skipped where the C library has no such function.
+private func disableStdioLocking(_ file: UnsafeMutablePointer<FILE>) {
+    typealias SetLocking = @convention(c) (UnsafeMutablePointer<FILE>?, Int32) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__fsetlocking") else { return }
+    let setLocking = unsafeBitCast(symbol, to: SetLocking.self)
+    let byCaller: Int32 = 2  // FSETLOCKING_BYCALLER
+    _ = setLocking(file, byCaller)
 }
 
 private func hex(_ magic: (UInt8, UInt8, UInt8, UInt8)) -> String {

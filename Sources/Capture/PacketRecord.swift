@@ -38,7 +38,7 @@ extension NDJSONWriter {
                 out.text("{\"type\":\"frame\"")
             }
             out.key("ts")
-            out.timestamp(packet.timestamp, fractionDigits: packet.fractionDigits)
+            out.timestamp(packet.timestamp, fractionDigits: packet.fractionDigits, cache: &secondsText)
             if packet.interface >= 0 { out.key("iface"); out.integer(packet.interface) }
             out.key("len"); out.integer(packet.wireLength)
             out.key("caplen"); out.integer(packet.capturedLength)

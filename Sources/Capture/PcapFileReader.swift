@@ -15,9 +15,11 @@ final class PcapFileReader {
     let linkType: LinkType
     private let fractionDigits: Int
     private var filter: BPFProgram?
-    private(set) var packetsRead = 0
+    // Unchecked exclusivity: per-packet counters of a single-threaded
+    // reader, where the runtime check cost more than the increment.
+    @exclusivity(unchecked) private(set) var packetsRead = 0
     /// Offset of the next record: 24-byte file header, then 16 + caplen each.
-    private(set) var bytesConsumed = 24
+    @exclusivity(unchecked) private(set) var bytesConsumed = 24
 
     /// Takes ownership of `file` (libpcap closes it).
     init(file: UnsafeMutablePointer<FILE>, name: String, nanosecondFile: Bool, filter: String?) throws(CaptureError) {

@@ -40,7 +40,7 @@ public final class Sniffer {
     private let writer: NDJSONWriter
     private let options: Options
     private let diagnostics: Diagnostics
-    private var pipeline: BatchPipeline<DecodedPacket>?
+    @exclusivity(unchecked) private var pipeline: BatchPipeline<DecodedPacket>?
 
     public init(writer: NDJSONWriter, options: Options, diagnostics: Diagnostics) {
         self.writer = writer

@@ -37,7 +37,7 @@ public enum OutputError: Error, Equatable, Sendable {
 public final class NDJSONWriter {
     public let fileDescriptor: Int32
     /// Flush after every record (`-l`), for live pipelines.
-    public var flushesEachRecord: Bool
+    public let flushesEachRecord: Bool
     /// Records written so far.
     @exclusivity(unchecked) public private(set) var recordCount = 0
 
@@ -49,6 +49,8 @@ public final class NDJSONWriter {
     @exclusivity(unchecked) @usableFromInline var count = 0
     @exclusivity(unchecked) @usableFromInline var capacity: Int
     private let flushThreshold: Int
+    /// Text of the whole seconds last written, for `OutputCursor.timestamp(_:fractionDigits:cache:)`.
+    @exclusivity(unchecked) public var secondsText = SecondsText()
 
     public init(fileDescriptor: Int32 = 1, bufferSize: Int = 1 << 17, flushesEachRecord: Bool = false) {
         self.fileDescriptor = fileDescriptor

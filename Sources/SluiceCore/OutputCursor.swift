@@ -18,11 +18,12 @@ public struct OutputCursor {
         position += 1
     }
 
+    /// Copies a literal. Inlined, its length is a constant, so the copy
+    /// compiles to a few moves rather than a byte loop or a memcpy call.
     @inlinable @inline(__always)
     public mutating func text(_ value: StaticString) {
         let length = value.utf8CodeUnitCount
-        let source = value.utf8Start
-        for index in 0..<length { position[index] = source[index] }
+        UnsafeMutableRawPointer(position).copyMemory(from: value.utf8Start, byteCount: length)
         position += length
     }
 
@@ -37,10 +38,9 @@ public struct OutputCursor {
     @inlinable @inline(__always)
     public mutating func key(_ key: StaticString) {
         let length = key.utf8CodeUnitCount
-        let source = key.utf8Start
         position[0] = UInt8(ascii: ",")
         position[1] = UInt8(ascii: "\"")
-        for index in 0..<length { position[2 + index] = source[index] }
+        UnsafeMutableRawPointer(position + 2).copyMemory(from: key.utf8Start, byteCount: length)
         position[2 + length] = UInt8(ascii: "\"")
         position[3 + length] = UInt8(ascii: ":")
         position += length + 4
@@ -50,6 +50,28 @@ public struct OutputCursor {
     /// table: a global array costs a lazy-initialisation check per access.
     @inlinable @inline(__always)
     public mutating func unsigned(_ value: UInt64) {
+        // Most numbers in records (ports, lengths, flags) are below 10,000.
+        if value < 100 {
+            if value < 10 {
+                position[0] = 48 &+ UInt8(truncatingIfNeeded: value)
+                position += 1
+            } else {
+                pair(UInt8(truncatingIfNeeded: value))
+            }
+            return
+        }
+        if value < 10_000 {
+            let high = UInt8(truncatingIfNeeded: value / 100)
+            let low = UInt8(truncatingIfNeeded: value % 100)
+            if high < 10 {
+                position[0] = 48 &+ high
+                position += 1
+            } else {
+                pair(high)
+            }
+            pair(low)
+            return
+        }
         let digits = decimalDigitCount(value)
         var remaining = value
         var index = digits
@@ -70,6 +92,14 @@ public struct OutputCursor {
         position += digits
     }
 
+    /// Two digits, 00 to 99.
+    @inlinable @inline(__always)
+    mutating func pair(_ value: UInt8) {
+        position[0] = 48 &+ value / 10
+        position[1] = 48 &+ value % 10
+        position += 2
+    }
+
     @inlinable @inline(__always)
     public mutating func integer(_ value: Int) {
         if value < 0 {
@@ -85,11 +115,14 @@ public struct OutputCursor {
     public mutating func padded(_ value: UInt64, digits: Int) {
         var remaining = value
         var index = digits
-        while index > 0 {
-            index -= 1
-            position[index] = 48 &+ UInt8(truncatingIfNeeded: remaining % 10)
-            remaining /= 10
+        while index >= 2 {
+            index -= 2
+            let pair = UInt8(truncatingIfNeeded: remaining % 100)
+            remaining /= 100
+            position[index] = 48 &+ pair / 10
+            position[index + 1] = 48 &+ pair % 10
         }
+        if index == 1 { position[0] = 48 &+ UInt8(truncatingIfNeeded: remaining % 10) }
         position += digits
     }
 
@@ -109,15 +142,59 @@ public struct OutputCursor {
         padded((magnitude % 1_000_000_000) / powerOfTen(9 - digits), digits: digits)
     }
 
+    /// Like `timestamp(_:fractionDigits:)`, but reuses the text of the
+    /// whole seconds from `cache` while they stay the same, as they do for
+    /// thousands of consecutive records.
+    @inlinable @inline(__always)
+    public mutating func timestamp(_ timestamp: Timestamp, fractionDigits: Int, cache: inout SecondsText) {
+        guard timestamp.nanoseconds >= 0 else {
+            return self.timestamp(timestamp, fractionDigits: fractionDigits)
+        }
+        let nanoseconds = UInt64(timestamp.nanoseconds)
+        let seconds = nanoseconds / 1_000_000_000
+        if seconds == cache.seconds {
+            var text = cache.text
+            withUnsafeBytes(of: &text) { cached in
+                UnsafeMutableRawPointer(position).copyMemory(from: cached.baseAddress!, byteCount: 24)
+            }
+            position += cache.length
+        } else {
+            let start = position
+            unsigned(seconds)
+            let length = position - start
+            var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            withUnsafeMutableBytes(of: &text) { $0.baseAddress!.copyMemory(from: start, byteCount: length) }
+            cache = SecondsText(seconds: seconds, text: text, length: length)
+        }
+        guard fractionDigits > 0 else { return }
+        byte(UInt8(ascii: "."))
+        let digits = min(fractionDigits, 9)
+        padded((nanoseconds % 1_000_000_000) / powerOfTen(9 - digits), digits: digits)
+    }
+
     @inlinable @inline(__always)
     public mutating func dottedQuad(_ value: UInt32) {
-        unsigned(UInt64(value >> 24))
+        octet(UInt8(truncatingIfNeeded: value >> 24))
         byte(UInt8(ascii: "."))
-        unsigned(UInt64((value >> 16) & 0xFF))
+        octet(UInt8(truncatingIfNeeded: value >> 16))
         byte(UInt8(ascii: "."))
-        unsigned(UInt64((value >> 8) & 0xFF))
+        octet(UInt8(truncatingIfNeeded: value >> 8))
         byte(UInt8(ascii: "."))
-        unsigned(UInt64(value & 0xFF))
+        octet(UInt8(truncatingIfNeeded: value))
+    }
+
+    @inlinable @inline(__always)
+    mutating func octet(_ value: UInt8) {
+        if value >= 100 {
+            position[0] = 48 &+ value / 100
+            position += 1
+            pair(value % 100)
+        } else if value >= 10 {
+            pair(value)
+        } else {
+            position[0] = 48 &+ value
+            position += 1
+        }
     }
 
     /// Dotted quad for IPv4; RFC 5952 canonical text for IPv6 (lower case,
@@ -160,16 +237,35 @@ public struct OutputCursor {
         }
     }
 
-    @inlinable
+    /// A 16-bit group in lower-case hex without leading zeros.
+    @inlinable @inline(__always)
     mutating func hexGroup(_ group: UInt16) {
-        var started = false
-        for shift in stride(from: 12, through: 0, by: -4) {
-            let nibble = UInt8(truncatingIfNeeded: (group >> UInt16(shift)) & 0xF)
-            if nibble != 0 || started || shift == 0 {
-                byte(hexDigit(nibble))
-                started = true
-            }
+        let digits = group == 0 ? 1 : (19 - group.leadingZeroBitCount) / 4
+        var index = digits
+        var remaining = group
+        while index > 0 {
+            index -= 1
+            position[index] = hexDigit(UInt8(truncatingIfNeeded: remaining & 0xF))
+            remaining >>= 4
         }
+        position += digits
+    }
+}
+
+/// The decimal text of the last whole seconds written (at most 20 digits),
+/// kept by whoever writes many timestamps in a row.
+public struct SecondsText {
+    @usableFromInline var seconds: UInt64 = .max
+    @usableFromInline var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    @usableFromInline var length = 0
+
+    public init() {}
+
+    @usableFromInline
+    init(seconds: UInt64, text: (UInt64, UInt64, UInt64), length: Int) {
+        self.seconds = seconds
+        self.text = text
+        self.length = length
     }
 }
 
