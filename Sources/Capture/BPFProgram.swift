@@ -1,14 +1,17 @@
 import CPcap
 import SluiceCore
 
-/// A compiled BPF filter for one link type, applied by Sluice itself to
-/// frames that do not come through a libpcap handle (pcapng interfaces).
+/// A compiled BPF filter. Frames read by Sluice itself (pcapng interfaces,
+/// classic pcap, so that counts and offsets cover every record) are
+/// matched with `matches`; a live handle gets it installed in the kernel.
 final class BPFProgram {
     private var program = bpf_program()
 
     /// Compiles `expression` as tcpdump would for a capture of `linkType`.
     init(expression: String, linkType: LinkType, snaplen: Int) throws(CaptureError) {
-        guard let dead = pcap_open_dead(linkType.rawValue, Int32(snaplen > 0 ? snaplen : 262_144)) else {
+        // An interface block may claim any snaplen; libpcap wants a sane one.
+        let usableSnaplen = (1...262_144).contains(snaplen) ? snaplen : 262_144
+        guard let dead = pcap_open_dead(linkType.libpcapValue, Int32(usableSnaplen)) else {
             throw .badFilter("cannot compile a filter for link type \(linkType)")
         }
         defer { pcap_close(dead) }
@@ -25,5 +28,12 @@ final class BPFProgram {
         header.len = bpf_u_int32(clamping: frame.wireLength)
         guard let base = frame.bytes.baseAddress else { return false }
         return pcap_offline_filter(&program, &header, base.assumingMemoryBound(to: UInt8.self)) != 0
+    }
+
+    /// Installs the program on a live handle, so the kernel drops what it rejects.
+    func install(on handle: PcapHandle) throws(CaptureError) {
+        if pcap_setfilter(handle.pointer, &program) != 0 {
+            throw .badFilter("filter: \(handle.lastError)")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import SluiceCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,13 +46,20 @@ final class ByteStream {
             start = 0
         }
         while buffered < count {
-            let got = fread(buffer + end, 1, capacity - end, file)
+            // Ask for the missing bytes only: on a pipe, fread waits until it
+            // has all it was asked for, and more would wait for input that
+            // nobody needs yet (stdio still reads ahead into its own buffer).
+            let got = fread(buffer + end, 1, count - buffered, file)
             end += got
+            if ferror(file) != 0 {
+                guard errno == EINTR else { throw .readFailed(String(cString: strerror(errno))) }
+                // SIGINT/SIGTERM: stop reading; the caller sees the input
+                // end and the stop flag.
+                if StopSignal.isPending { reachedEnd = true; break }
+                clearerr(file)
+                continue
+            }
             if got == 0 {
-                if ferror(file) != 0 {
-                    if errno == EINTR { clearerr(file); continue }
-                    throw .readFailed(String(cString: strerror(errno)))
-                }
                 reachedEnd = true
                 break
             }

@@ -1,6 +1,6 @@
 /// Why a capture could not be read. `description` is the message after
-/// `sniff: `; the executable maps `badFilter` and `noSuchFile`-style
-/// problems to the exit statuses sniff(1) documents.
+/// `sniff: `; the executable maps `badFilter` to exit status 2 (usage) and
+/// the others to 1, as sniff(1) documents.
 public enum CaptureError: Error, CustomStringConvertible, Equatable {
     /// The filter expression did not compile (a usage error).
     case badFilter(String)

@@ -48,8 +48,12 @@ public final class CaptureFile {
         switch magic {
         case (0x0A, 0x0D, 0x0D, 0x0A):
             reader = .pcapng(PcapngReader(stream: ByteStream(file: file), name: name, filter: filter, diagnostics: diagnostics), file)
-        case (0xD4, 0xC3, 0xB2, 0xA1), (0xA1, 0xB2, 0xC3, 0xD4), (0x34, 0xCD, 0xB2, 0xA1), (0xA1, 0xB2, 0xCD, 0x34):
+        case (0xD4, 0xC3, 0xB2, 0xA1), (0xA1, 0xB2, 0xC3, 0xD4):
             reader = .pcap(try PcapFileReader(file: file, name: name, nanosecondFile: false, filter: filter))
+        case (0x34, 0xCD, 0xB2, 0xA1), (0xA1, 0xB2, 0xCD, 0x34):
+            // Alexey Kuznetzov's modified format: 8 more bytes a record header.
+            reader = .pcap(try PcapFileReader(file: file, name: name, nanosecondFile: false, filter: filter,
+                                              recordHeaderSize: 24))
         case (0x4D, 0x3C, 0xB2, 0xA1), (0xA1, 0xB2, 0x3C, 0x4D):
             reader = .pcap(try PcapFileReader(file: file, name: name, nanosecondFile: true, filter: filter))
         default:
@@ -82,14 +86,6 @@ public final class CaptureFile {
         switch reader {
         case .pcap(let pcap): return pcap.bytesConsumed
         case .pcapng(let pcapng, _): return pcapng.bytesConsumed
-        }
-    }
-
-    /// Link types of the file (several for a pcapng with mixed interfaces).
-    public var linkTypes: [LinkType] {
-        switch reader {
-        case .pcap(let pcap): return [pcap.linkType]
-        case .pcapng(let pcapng, _): return pcapng.linkTypes
         }
     }
 }

@@ -17,8 +17,9 @@ extension PacketDecoder {
 
         let wire = wireAvailable(from: offset)
         if totalLength == 0 && wire > headerLength {
-            // Segmentation offload (TSO/GRO) leaves the length 0; the frame tells.
-            totalLength = wire
+            // Segmentation offload (TSO/GRO) leaves the length 0; the frame
+            // tells, up to what an IPv4 length field could say.
+            totalLength = min(wire, 65_535)
         } else if totalLength < headerLength {
             fail(.badIPTotalLength)
             totalLength = min(wire, headerLength)

@@ -21,17 +21,22 @@ public struct LinkType: Hashable, Sendable, CustomStringConvertible {
     public static let netlink = LinkType(253)
     public static let linuxSLL2 = LinkType(276)
 
-    /// Link types this decoder reads IP from.
-    public static let decoded: Set<LinkType> = [
-        .null, .ethernet, .ppp, .rawDLT12, .rawDLT14, .pppSerial, .pppOverEthernet, .raw,
-        .ciscoHDLC, .loop, .linuxSLL, .ipv4, .ipv6, .nflog, .linuxSLL2,
-    ]
-
     /// Link types known to carry no IP at all: their frames count as non-IP,
     /// not as decode errors.
     public static let knownWithoutIP: Set<LinkType> = [.netlink]
 
-    public var isDecoded: Bool { Self.decoded.contains(self) }
+    /// The DLT_ number libpcap uses inside a process for this file link
+    /// type. They differ below 104, where the historical DLT values were
+    /// not the same on every system; pcap_open_dead wants the DLT value.
+    var libpcapValue: Int32 {
+        switch rawValue {
+        case 100: return 11   // ATM RFC 1483
+        case 101: return 12   // raw IP (DLT_RAW on Linux)
+        case 102: return 15   // SLIP BSD/OS
+        case 103: return 16   // PPP BSD/OS
+        default: return rawValue
+        }
+    }
 
     public var description: String {
         switch self {

@@ -27,6 +27,15 @@ public final class LiveCapture {
         public var droppedByInterface: UInt32
     }
 
+    /// How long the kernel may hold packets before handing a batch over:
+    /// short, so a live pipeline sees packets within a tenth of a second.
+    static let bufferTimeout_ms: Int32 = 100
+    /// How often the loop wakes without packets, to notice signals and
+    /// idle time promptly.
+    static let pollInterval_ms: Int32 = 250
+    /// Idle time after which a tick is written (the brief: about a second).
+    static let tickInterval_s = 1.0
+
     private let handle: PcapHandle
     public let linkType: LinkType
     public let name: String
@@ -44,7 +53,7 @@ public final class LiveCapture {
         name = options.interface
         pcap_set_snaplen(pointer, Int32(options.snaplen))
         pcap_set_promisc(pointer, options.promiscuous ? 1 : 0)
-        pcap_set_timeout(pointer, 100)
+        pcap_set_timeout(pointer, Self.bufferTimeout_ms)
         if options.immediate { pcap_set_immediate_mode(pointer, 1) }
         let nanosecondsGranted = pcap_set_tstamp_precision(pointer, Int32(PCAP_TSTAMP_PRECISION_NANO)) == 0
         let status = pcap_activate(pointer)
@@ -58,12 +67,7 @@ public final class LiveCapture {
         linkType = LinkType(pcap_datalink(pointer))
         fractionDigits = nanosecondsGranted && pcap_get_tstamp_precision(pointer) == PCAP_TSTAMP_PRECISION_NANO ? 9 : 6
         if let filter = options.filter {
-            var program = bpf_program()
-            defer { pcap_freecode(&program) }
-            guard pcap_compile(pointer, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0,
-                  pcap_setfilter(pointer, &program) == 0 else {
-                throw .badFilter("filter: \(handle.lastError)")
-            }
+            try BPFProgram(expression: filter, linkType: linkType, snaplen: options.snaplen).install(on: handle)
         }
         if pcap_setnonblock(pointer, 1, &errorBuffer.bytes) != 0 {
             throw .cannotOpen("\(options.interface): \(errorBuffer.text)")
@@ -80,7 +84,7 @@ public final class LiveCapture {
         var context = DispatchContext(linkType: linkType, fractionDigits: fractionDigits, deliver: deliver)
         while !StopSignal.isPending {
             var waitFor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&waitFor, 1, 250)
+            let ready = poll(&waitFor, 1, Self.pollInterval_ms)
             if ready < 0 && errno != EINTR {
                 throw .readFailed("\(name): poll: \(String(cString: strerror(errno)))")
             }
@@ -89,13 +93,9 @@ public final class LiveCapture {
                 let count = pcap_dispatch(handle, -1, { user, header, data in
                     let context = UnsafeMutableRawPointer(user!).assumingMemoryBound(to: DispatchContext.self)
                     guard context.pointee.running, let header, let data else { return }
-                    let frame = CapturedFrame(
-                        timestamp: Timestamp(seconds: Int64(header.pointee.ts.tv_sec),
-                                             nanoseconds: Int64(header.pointee.ts.tv_usec)
-                                                 * (context.pointee.fractionDigits == 9 ? 1 : 1000)),
-                        wireLength: Int(header.pointee.len),
-                        bytes: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)),
-                        linkType: context.pointee.linkType, fractionDigits: context.pointee.fractionDigits)
+                    let frame = CapturedFrame(header: header, data: data, linkType: context.pointee.linkType,
+                                              nanosecondTimestamps: context.pointee.fractionDigits == 9,
+                                              fractionDigits: context.pointee.fractionDigits)
                     context.pointee.running = context.pointee.deliver(frame)
                 }, UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: UInt8.self))
                 if count == PCAP_ERROR {
@@ -107,7 +107,7 @@ public final class LiveCapture {
             let now = monotonicNow()
             if delivered > 0 {
                 lastActivity = now
-            } else if now - lastActivity >= 1.0 {
+            } else if now - lastActivity >= Self.tickInterval_s {
                 lastActivity = now
                 if !idle(Timestamp.now()) { return }
             }

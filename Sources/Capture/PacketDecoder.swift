@@ -42,9 +42,17 @@ public struct PacketDecoder {
     func available(from offset: Int) -> Int { bytes.count - offset }
 
     /// Wire bytes from `offset` to the end: what length fields may claim.
-    /// (A broken file may record a wire length below the captured one.)
+    /// A broken file may record a wire length below the captured one, or
+    /// one near 4 GiB; no IP packet is longer than `maximumIPLength`, and
+    /// the cap keeps every length derived from it within Int32.
     @inlinable
-    func wireAvailable(from offset: Int) -> Int { max(packet.wireLength, bytes.count) - offset }
+    func wireAvailable(from offset: Int) -> Int {
+        min(max(packet.wireLength, bytes.count), offset + Self.maximumIPLength) - offset
+    }
+
+    /// An IPv6 jumbogram's limit would be 4 GiB, but no link carries frames
+    /// beyond a few hundred kilobytes (GRO super-packets); 16 MiB is ample.
+    @usableFromInline static let maximumIPLength = 1 << 24
 
     /// The 4- or 16-byte address at `offset` (the caller checked the bounds).
     @inlinable

@@ -1,3 +1,4 @@
+import CPcap
 import SluiceCore
 
 /// One captured frame as a source hands it over.
@@ -23,6 +24,22 @@ public struct CapturedFrame {
 }
 
 private let quote = UInt8(ascii: "\"")
+
+extension CapturedFrame {
+    /// A frame as libpcap hands it over. `nanosecondTimestamps` tells how
+    /// the handle's `tv_usec` field is to be read (nanoseconds when the
+    /// handle was opened with nanosecond precision).
+    init(header: UnsafePointer<pcap_pkthdr>, data: UnsafePointer<UInt8>, linkType: LinkType,
+         nanosecondTimestamps: Bool, fractionDigits: Int) {
+        let fraction = Int64(header.pointee.ts.tv_usec)
+        self.init(
+            timestamp: Timestamp(seconds: Int64(header.pointee.ts.tv_sec),
+                                 nanoseconds: nanosecondTimestamps ? fraction : fraction * 1000),
+            wireLength: Int(header.pointee.len),
+            bytes: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)),
+            linkType: linkType, fractionDigits: fractionDigits)
+    }
+}
 
 extension NDJSONWriter {
     /// Writes a `packet` record (or a `frame` record for a frame without IP),
@@ -84,7 +101,7 @@ extension NDJSONWriter {
             out.byte(UInt8(ascii: "}"))
             out.byte(UInt8(ascii: "\n"))
         }
-        try recordWritten()
+        try recordEnded()
     }
 
     /// A `tick` record: event time moves on although no packet arrived.

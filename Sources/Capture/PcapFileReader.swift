@@ -18,11 +18,17 @@ final class PcapFileReader {
     // Unchecked exclusivity: per-packet counters of a single-threaded
     // reader, where the runtime check cost more than the increment.
     @exclusivity(unchecked) private(set) var packetsRead = 0
-    /// Offset of the next record: 24-byte file header, then 16 + caplen each.
+    /// Offset of the next record: 24-byte file header, then a record header
+    /// and caplen bytes each. (If libpcap cut a caplen above the snaplen,
+    /// the offsets of later damage are too low by what it cut.)
     @exclusivity(unchecked) private(set) var bytesConsumed = 24
 
+    private let recordHeaderSize: Int
+
     /// Takes ownership of `file` (libpcap closes it).
-    init(file: UnsafeMutablePointer<FILE>, name: String, nanosecondFile: Bool, filter: String?) throws(CaptureError) {
+    init(file: UnsafeMutablePointer<FILE>, name: String, nanosecondFile: Bool, filter: String?,
+         recordHeaderSize: Int = 16) throws(CaptureError) {
+        self.recordHeaderSize = recordHeaderSize
         var errorBuffer = PcapErrorBuffer()
         guard let pointer = pcap_fopen_offline_with_tstamp_precision(
             file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer.bytes) else {
@@ -48,13 +54,10 @@ final class PcapFileReader {
             if status == 1, let header, let data {
                 let captured = Int(header.pointee.caplen)
                 packetsRead += 1
-                bytesConsumed += 16 + captured
-                let frame = CapturedFrame(
-                    timestamp: Timestamp(seconds: Int64(header.pointee.ts.tv_sec),
-                                         nanoseconds: Int64(header.pointee.ts.tv_usec)),
-                    wireLength: Int(header.pointee.len),
-                    bytes: UnsafeRawBufferPointer(start: data, count: captured),
-                    linkType: linkType, fractionDigits: fractionDigits)
+                bytesConsumed += recordHeaderSize + captured
+                // The handle was opened with nanosecond precision.
+                let frame = CapturedFrame(header: header, data: data, linkType: linkType,
+                                          nanosecondTimestamps: true, fractionDigits: fractionDigits)
                 if let filter, !filter.matches(frame) { continue }
                 if !deliver(frame) { return }
             } else if status == PCAP_ERROR_BREAK {

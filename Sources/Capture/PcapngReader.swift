@@ -30,8 +30,6 @@ final class PcapngReader {
     private var bigEndian = false
     private var lastTimestamp = Timestamp(nanoseconds: 0)
     private(set) var packetsRead = 0
-    /// Link types seen, for the summary.
-    private(set) var linkTypes: [LinkType] = []
 
     /// The largest block accepted; beyond this the file is taken as corrupt
     /// rather than trying to allocate what a broken length claims.
@@ -55,7 +53,7 @@ final class PcapngReader {
             let header = try stream.peek(12)
             if header.count == 0 { return }
             guard header.count >= 8 else { throw damage("truncated block header", at: blockStart) }
-            var type = read32(header, 0)
+            let type = read32(header, 0)
             if type == 0x0A0D0D0A {
                 guard header.count >= 12 else { throw damage("truncated section header", at: blockStart) }
                 switch header.loadUnaligned(fromByteOffset: 8, as: UInt32.self) {
@@ -63,7 +61,6 @@ final class PcapngReader {
                 case 0x4D3C2B1A: bigEndian = true
                 default: throw damage("bad byte-order magic in section header", at: blockStart)
                 }
-                type = 0x0A0D0D0A
             } else if blockStart == 0 {
                 throw damage("not a pcapng file", at: blockStart)
             }
@@ -85,15 +82,12 @@ final class PcapngReader {
                 interfaces.removeAll()
             case 0x00000001:
                 try readInterface(block, at: blockStart)
-            case 0x00000006:
-                guard length >= 32 else { throw damage("enhanced packet block too short", at: blockStart) }
-                let frame = try packet(block, interfaceID: Int(read32(block, 8)), high: read32(block, 12),
-                                       low: read32(block, 16), capturedLength: Int(read32(block, 20)),
-                                       wireLength: Int(read32(block, 24)), dataOffset: 28, at: blockStart)
-                if let frame, !deliverFiltered(frame, deliver) { return }
-            case 0x00000002:
+            case 0x00000006, 0x00000002:
+                // Enhanced and (obsolete) Packet blocks share the layout but
+                // for the interface id: 32 bits, or 16 bits then 16 of drops.
                 guard length >= 32 else { throw damage("packet block too short", at: blockStart) }
-                let frame = try packet(block, interfaceID: Int(read16(block, 8)), high: read32(block, 12),
+                let interfaceID = type == 6 ? Int(read32(block, 8)) : Int(read16(block, 8))
+                let frame = try packet(block, interfaceID: interfaceID, high: read32(block, 12),
                                        low: read32(block, 16), capturedLength: Int(read32(block, 20)),
                                        wireLength: Int(read32(block, 24)), dataOffset: 28, at: blockStart)
                 if let frame, !deliverFiltered(frame, deliver) { return }
@@ -141,15 +135,25 @@ final class PcapngReader {
             } else if code == 14, length >= 8 {
                 let high = UInt64(read32(block, bigEndian ? value : value + 4))
                 let low = UInt64(read32(block, bigEndian ? value + 4 : value))
-                interface.offsetSeconds = Int64(bitPattern: high << 32 | low)
+                let offsetSeconds = Int64(bitPattern: high << 32 | low)
+                // Beyond ±9e9 s (±285 years) no timestamp stays representable.
+                guard offsetSeconds.magnitude < 9_000_000_000 else {
+                    throw damage("interface \(interfaces.count): time offset \(offsetSeconds) s out of range", at: blockStart)
+                }
+                interface.offsetSeconds = offsetSeconds
             }
             position = value + ((length + 3) & ~3)
         }
         if let filterExpression {
-            interface.filter = try BPFProgram(expression: filterExpression, linkType: interface.linkType,
-                                              snaplen: interface.snaplen)
+            do {
+                interface.filter = try BPFProgram(expression: filterExpression, linkType: interface.linkType,
+                                                  snaplen: interface.snaplen)
+            } catch .badFilter(let message) where packetsRead > 0 {
+                // Packets were read already: not a usage error but a file
+                // the filter cannot apply to, from here on.
+                throw damage("interface \(interfaces.count): \(message)", at: blockStart)
+            }
         }
-        if !linkTypes.contains(interface.linkType) { linkTypes.append(interface.linkType) }
         interfaces.append(interface)
     }
 
@@ -168,7 +172,7 @@ final class PcapngReader {
             // it, count it, and read on.
             packetsRead += 1
             diagnostics.report("timestamp_out_of_range",
-                               "\(name): packet \(packetsRead) at byte \(blockStart): timestamp beyond the year 2262; packet skipped")
+                               "\(name): packet \(packetsRead) at byte \(blockStart): timestamp outside the years 1677 to 2262; packet skipped")
             return nil
         }
         lastTimestamp = timestamp
@@ -189,7 +193,9 @@ final class PcapngReader {
             let fractionNanos = shift == 0 ? 0 : (high << (64 - shift)) | (low >> shift)
             let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
             guard !overflow else { return nil }
-            nanoseconds = whole &+ fractionNanos
+            let (sum, carried) = whole.addingReportingOverflow(fractionNanos)
+            guard !carried else { return nil }
+            nanoseconds = sum
         } else if interface.resolutionExponent <= 9 {
             let (scaled, overflow) = ticks.multipliedReportingOverflow(by: powersOfTenNanos[9 - interface.resolutionExponent])
             guard !overflow else { return nil }
@@ -200,8 +206,9 @@ final class PcapngReader {
             nanoseconds = ticks / divisor
         }
         guard nanoseconds <= UInt64(Int64.max) else { return nil }
-        let (total, overflow) = Int64(nanoseconds).addingReportingOverflow(interface.offsetSeconds &* 1_000_000_000)
-        guard !overflow, abs(interface.offsetSeconds) < 9_000_000_000 else { return nil }
+        // readInterface has bounded the offset, so the product cannot overflow.
+        let (total, overflow) = Int64(nanoseconds).addingReportingOverflow(interface.offsetSeconds * 1_000_000_000)
+        guard !overflow else { return nil }
         return Timestamp(nanoseconds: total)
     }
 

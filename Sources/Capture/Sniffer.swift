@@ -4,9 +4,9 @@ import SluiceCore
 /// record, counting what it sees. Sources call `handle`, which returns
 /// false when the capture should stop (count reached, output gone).
 ///
-/// Reading a file, formatting records costs about twice what reading and
-/// decoding do, so by default the records are formatted and written on a
-/// second thread (`BatchPipeline`), in order. Live capture with `-l` writes
+/// When a file is read, formatting the records costs as much as reading
+/// and decoding the packets, so by default the records are formatted and
+/// written on a second thread (`BatchPipeline`), in order. Live capture with `-l` writes
 /// each record at once on the capture thread instead.
 public final class Sniffer {
     public struct Options {
@@ -25,6 +25,8 @@ public final class Sniffer {
         public var bytes = 0
         public var ipPackets = 0
         public var nonIPFrames = 0
+        /// Frames whose link layer could not be read far enough to tell.
+        public var undecodable = 0
         public var decodeErrors: [DecodeError: Int] = [:]
         public var unsupportedLinkTypes: [LinkType: Int] = [:]
     }
@@ -72,6 +74,7 @@ public final class Sniffer {
             counts.ipPackets += 1
             keepGoing = emit()
         } else if decodeError != nil {
+            counts.undecodable += 1
             keepGoing = emit()
         } else {
             counts.nonIPFrames += 1
@@ -129,9 +132,11 @@ public final class Sniffer {
         try writer.flush()
     }
 
-    /// `N packets (I IP, F non-IP), B bytes` and decode errors by kind.
+    /// `N packets (I IP, F non-IP), B bytes` (with `, U undecodable` when
+    /// some frames could not be told apart) and decode errors by kind.
     public func summary() -> String {
-        var text = "\(counts.packets) packets (\(counts.ipPackets) IP, \(counts.nonIPFrames) non-IP), \(counts.bytes) bytes"
+        let undecodable = counts.undecodable > 0 ? ", \(counts.undecodable) undecodable" : ""
+        var text = "\(counts.packets) packets (\(counts.ipPackets) IP, \(counts.nonIPFrames) non-IP\(undecodable)), \(counts.bytes) bytes"
         let errors = DecodeError.allCases.compactMap { kind in
             counts.decodeErrors[kind].map { "\(kind.rawValue) \($0)" }
         }

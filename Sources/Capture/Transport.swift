@@ -9,13 +9,8 @@ extension PacketDecoder {
         case 1, 58: decodeICMP(at: offset, length: length, captured: captured)
         case 132:
             // SCTP: ports in a 12-byte common header.
-            guard captured >= 12, length >= 12 else {
-                decodePortsIfPresent(at: offset, captured: captured)
-                packet.payloadLength = Int32(max(length, 0))
-                return
-            }
             decodePortsIfPresent(at: offset, captured: captured)
-            packet.payloadLength = Int32(length - 12)
+            packet.payloadLength = Int32(length >= 12 ? length - 12 : max(length, 0))
         default:
             packet.payloadLength = Int32(length)
         }

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// Hands values from the calling thread to one worker thread in batches,
 /// in order, so that two stages of a tool (say, decoding packets and
@@ -25,9 +26,9 @@ public final class BatchPipeline<Element>: @unchecked Sendable {
     /// Touched by the producer only; unchecked because a runtime exclusivity
     /// check on every append cost more than the append.
     @exclusivity(unchecked) @usableFromInline var producerIndex = 0
-    /// Written by the worker before it signals `emptied`/`done`, read by
-    /// the producer after waiting on them.
-    private var workerStopped = false
+    /// Set by the worker when `consume` fails; read by the producer, which
+    /// may not have waited on anything the worker signalled since.
+    private let workerStopped = Atomic<Bool>(false)
     private let consume: (UnsafeBufferPointer<Element>) -> Bool
 
     /// Starts the worker thread. `consume` is called on it with each batch,
@@ -76,7 +77,7 @@ public final class BatchPipeline<Element>: @unchecked Sendable {
         finals[producerIndex] = true
         filled.signal()
         done.wait()
-        return !workerStopped
+        return !workerStopped.load(ordering: .acquiring)
     }
 
     /// Passes the full batch to the worker and waits for a free one.
@@ -85,7 +86,7 @@ public final class BatchPipeline<Element>: @unchecked Sendable {
         filled.signal()
         emptied.wait()
         producerIndex = (producerIndex + 1) % depth
-        return !workerStopped
+        return !workerStopped.load(ordering: .acquiring)
     }
 
     private func workerLoop() {
@@ -94,8 +95,9 @@ public final class BatchPipeline<Element>: @unchecked Sendable {
             filled.wait()
             let batch = storage + index * batchSize
             let count = counts[index]
-            if !workerStopped, count > 0, !consume(UnsafeBufferPointer(start: batch, count: count)) {
-                workerStopped = true
+            if !workerStopped.load(ordering: .relaxed), count > 0,
+               !consume(UnsafeBufferPointer(start: batch, count: count)) {
+                workerStopped.store(true, ordering: .releasing)
             }
             batch.deinitialize(count: count)
             counts[index] = 0

@@ -83,15 +83,10 @@ public final class NDJSONWriter {
         try recordEnded()
     }
 
-    /// Counts a record whose closing newline a caller wrote itself (through
-    /// a cursor), and flushes as `endRecord` would.
-    @inlinable
-    public func recordWritten() throws(OutputError) {
-        try recordEnded()
-    }
-
-    @usableFromInline
-    func recordEnded() throws(OutputError) {
+    /// Counts a record that is complete in the buffer (a caller that wrote
+    /// the closing newline through a cursor calls it itself) and flushes
+    /// when the buffer is full or every record is to be flushed.
+    public func recordEnded() throws(OutputError) {
         recordCount += 1
         if flushesEachRecord || count >= flushThreshold { try flush() }
     }

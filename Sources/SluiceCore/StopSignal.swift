@@ -41,6 +41,4 @@ public enum StopSignal {
     /// True once SIGINT or SIGTERM has arrived.
     public static var isPending: Bool { pendingStopSignal != 0 }
 
-    /// The signal that arrived, or 0.
-    public static var pendingSignal: Int32 { Int32(pendingStopSignal) }
 }

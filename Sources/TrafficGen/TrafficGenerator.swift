@@ -25,6 +25,8 @@ public struct TrafficSummary: Sendable, Equatable {
     public var sessionsStarted = 0
     public var firstTime: Timestamp? = nil
     public var lastTime: Timestamp? = nil
+    /// SIGINT or SIGTERM ended the run before the limit.
+    public var stoppedBySignal = false
 }
 
 /// Merges the packets of every live session into one time-ordered stream
@@ -57,9 +59,17 @@ public final class TrafficGenerator {
     public func run(writer: PcapWriter) throws(OutputError) -> TrafficSummary {
         var summary = TrafficSummary()
         let packetLimit = options.duration_ns == nil ? (options.packets ?? 0) : Int.max
-        let endTime = options.duration_ns.map { options.start.nanoseconds + $0 } ?? Int64.max
+        let endTime = options.duration_ns.map {
+            let (end, overflow) = options.start.nanoseconds.addingReportingOverflow($0)
+            return overflow ? Int64.max : end
+        } ?? Int64.max
         try writer.writeFileHeader()
         while summary.packets < packetLimit {
+            // SIGINT/SIGTERM: stop with a valid (shorter) file.
+            if summary.packets & 0xFFFF == 0 && StopSignal.isPending {
+                summary.stoppedBySignal = true
+                break
+            }
             // A scenario's start comes before a packet due at the same time,
             // so a session's first packet is never late.
             var scenarioIndex = -1

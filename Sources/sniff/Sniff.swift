@@ -66,7 +66,12 @@ struct Sniff: ToolCommand {
         }
         if let count, count <= 0 { throw UsageError("-c: count must be positive") }
         guard (1...262_144).contains(snaplen) else { throw UsageError("-s: snaplen must be 1 to 262144") }
-        if user != nil && interface == nil { throw UsageError("-Z applies to live capture (-i) only") }
+        if interface == nil {
+            // Options of live capture only; with -r they would be silently ignored.
+            if user != nil { throw UsageError("-Z applies to live capture (-i) only") }
+            if snaplen != 262_144 { throw UsageError("-s applies to live capture (-i) only") }
+            if noPromiscuous { throw UsageError("-p applies to live capture (-i) only") }
+        }
 
         StopSignal.install()
         let filter = filterWords.isEmpty ? nil : filterWords.joined(separator: " ")
@@ -79,15 +84,22 @@ struct Sniff: ToolCommand {
         options.usesWriterThread = file != nil && !lineBuffered
         let sniffer = Sniffer(writer: writer, options: options, diagnostics: diagnostics)
 
+        // Whatever ends the capture, what was read is written out (finish)
+        // before the status is decided: the only early exits are those
+        // before the first packet.
         var failure: CaptureError?
         do {
             if let file {
                 failure = try readFile(file, filter: filter, sniffer: sniffer, diagnostics: diagnostics)
             } else if let interface {
-                try captureLive(interface, filter: filter, sniffer: sniffer, diagnostics: diagnostics)
+                failure = try captureLive(interface, filter: filter, sniffer: sniffer, diagnostics: diagnostics)
             }
-        } catch CaptureError.badFilter(let message) {
+        } catch .badFilter(let message) {
             throw UsageError(message)
+        } catch .cannotOpen(let message) where sniffer.counts.packets == 0 {
+            throw CaptureError.cannotOpen(message)
+        } catch {
+            failure = error
         }
 
         do {
@@ -109,7 +121,8 @@ struct Sniff: ToolCommand {
 
     /// Reads a capture file; returns the damage that ended it early, if any,
     /// after every packet before the damage was written.
-    private func readFile(_ path: String, filter: String?, sniffer: Sniffer, diagnostics: Diagnostics) throws -> CaptureError? {
+    private func readFile(_ path: String, filter: String?, sniffer: Sniffer,
+                          diagnostics: Diagnostics) throws(CaptureError) -> CaptureError? {
         let capture = try CaptureFile(path: path, filter: filter, diagnostics: diagnostics)
         let progress = ProgressMeter(tool: "sniff", unit: "packets", totalBytes: capture.totalBytes, enabled: !quiet)
         var sinceCheck = 0
@@ -133,7 +146,10 @@ struct Sniff: ToolCommand {
         return nil
     }
 
-    private func captureLive(_ name: String, filter: String?, sniffer: Sniffer, diagnostics: Diagnostics) throws {
+    /// Captures until stopped; returns the read error that ended the
+    /// capture, if any, after the kernel's counts were printed.
+    private func captureLive(_ name: String, filter: String?, sniffer: Sniffer,
+                             diagnostics: Diagnostics) throws(CaptureError) -> CaptureError? {
         var options = LiveCapture.Options(interface: name)
         options.snaplen = snaplen
         options.immediate = lineBuffered
@@ -144,20 +160,26 @@ struct Sniff: ToolCommand {
         if !quiet {
             diagnostics.say("listening on \(name), link-type \(capture.linkType), snapshot length \(snaplen) bytes")
         }
-        try capture.run(deliver: { sniffer.handle($0) }, idle: { sniffer.tick($0) })
+        var failure: CaptureError?
+        do {
+            try capture.run(deliver: { sniffer.handle($0) }, idle: { sniffer.tick($0) })
+        } catch {
+            failure = error
+        }
         if !quiet, let stats = capture.statistics {
             diagnostics.say("\(stats.received) packets received by filter, \(stats.droppedByKernel) packets dropped by kernel, \(stats.droppedByInterface) packets dropped by interface")
         }
+        return failure
     }
 
     /// Becomes `user` (its groups, then its uid) once the interface is open,
     /// as tcpdump -Z does, so the rest of the run has no root privileges.
-    private func dropPrivileges(to user: String) throws {
-        guard let entry = getpwnam(user) else { throw CaptureError.cannotOpen("-Z: unknown user \(user)") }
+    private func dropPrivileges(to user: String) throws(CaptureError) {
+        guard let entry = getpwnam(user) else { throw .cannotOpen("-Z: unknown user \(user)") }
         let uid = entry.pointee.pw_uid
         let gid = entry.pointee.pw_gid
         guard initgroups(user, gid) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
-            throw CaptureError.cannotOpen("-Z \(user): \(String(cString: strerror(errno)))")
+            throw .cannotOpen("-Z \(user): \(String(cString: strerror(errno)))")
         }
     }
 

@@ -66,9 +66,18 @@ struct Trafficgen: ToolCommand {
             throw UsageError("--hosts: must be between 1 and \(AddressPlan.maximumHosts)")
         }
         options.hosts = hosts
-        guard let startTime = parseStartTime(start), startTime.nanoseconds >= 0,
-              startTime.wholeSeconds < Int64(UInt32.max) - 100_000_000 else {
+        guard let startTime = parseStartTime(start) else {
             throw UsageError("--start: not an epoch time or YYYY-MM-DDTHH:MM:SSZ: \(start)")
+        }
+        // Classic pcap stores 32-bit seconds: times end in 2106. Leave room
+        // for the traffic itself.
+        let latestStart = Int64(UInt32.max) - 100_000_000
+        guard startTime.nanoseconds >= 0, startTime.wholeSeconds < latestStart else {
+            throw UsageError("--start: must lie between 1970 and epoch second \(latestStart) (year 2102): \(start)")
+        }
+        if let duration_ns = options.duration_ns,
+           startTime.wholeSeconds + duration_ns / 1_000_000_000 >= Int64(UInt32.max) {
+            throw UsageError("--duration: the traffic would run past 2106, where pcap's 32-bit seconds end")
         }
         options.start = startTime
         guard snaplen >= 14 && snaplen <= 65535 else { throw UsageError("--snaplen: must be between 14 and 65535") }
@@ -94,9 +103,14 @@ struct Trafficgen: ToolCommand {
         }
         StopSignal.install()
         let writer = PcapWriter(fileDescriptor: descriptor, snapLength: snaplen, nanosecondTimestamps: nanosecond)
-        try TrafficGenerator(options: options).run(writer: writer)
+        let summary = try TrafficGenerator(options: options).run(writer: writer)
         if descriptor != 1 && close(descriptor) != 0 {
             throw OutputError.failed(errno: errno)
+        }
+        if summary.stoppedBySignal {
+            // The file is valid but shorter than asked for.
+            writeStandardError("trafficgen: stopped by a signal after \(summary.packets) packets\n")
+            return .failure
         }
         return .ok
     }
