@@ -6,20 +6,20 @@ extension PacketDecoder {
         var offset = initialOffset
         while true {
             switch type {
-            case 0x0800:
+            case EtherType.ipv4:
                 return decodeIP(at: offset, expectedVersion: 4)
-            case 0x86DD:
+            case EtherType.ipv6:
                 return decodeIP(at: offset, expectedVersion: 6)
-            case 0x8100, 0x88A8, 0x9100, 0x9200:
+            case _ where EtherType.vlanTags.contains(type):
                 // 802.1Q / 802.1ad (QinQ) tag: 12-bit id, then the next type.
                 guard available(from: offset) >= 4 else { return fail(.truncatedVLANTag) }
                 let id = Int32(bytes.u16(offset) & 0x0FFF)
                 if packet.vlan < 0 { packet.vlan = id } else if packet.innerVLAN < 0 { packet.innerVLAN = id }
                 type = bytes.u16(offset + 2)
                 offset += 4
-            case 0x8847, 0x8848:
+            case EtherType.mplsUnicast, EtherType.mplsMulticast:
                 return decodeMPLS(at: offset)
-            case 0x8864:
+            case EtherType.pppoeSession:
                 return decodePPPoESession(at: offset)
             default:
                 // Below 0x0600 the field is an 802.3 length (LLC frames such
@@ -45,7 +45,7 @@ extension PacketDecoder {
         switch bytes.u8(offset) >> 4 {
         case 4: decodeIP(at: offset, expectedVersion: 4)
         case 6: decodeIP(at: offset, expectedVersion: 6)
-        default: packet.etherType = 0x8847
+        default: packet.etherType = Int32(EtherType.mplsUnicast)
         }
     }
 
@@ -57,9 +57,9 @@ extension PacketDecoder {
 
     mutating func decodePPPProtocol(_ protocolNumber: UInt16, at offset: Int) {
         switch protocolNumber {
-        case 0x0021: decodeIP(at: offset, expectedVersion: 4)
-        case 0x0057: decodeIP(at: offset, expectedVersion: 6)
-        case 0x0281: decodeMPLS(at: offset)
+        case PPPProtocol.ipv4: decodeIP(at: offset, expectedVersion: 4)
+        case PPPProtocol.ipv6: decodeIP(at: offset, expectedVersion: 6)
+        case PPPProtocol.mplsUnicast: decodeMPLS(at: offset)
         default: break
         }
     }

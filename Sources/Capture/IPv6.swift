@@ -26,13 +26,14 @@ extension PacketDecoder {
         while true {
             let headerLength: Int
             switch nextHeader {
-            case 0, 43, 60, 135, 139, 140:
+            case IPProtocol.hopByHop, IPProtocol.routing, IPProtocol.destinationOptions,
+                 IPProtocol.mobility, IPProtocol.hostIdentity, IPProtocol.shim6:
                 guard available(from: position) >= 2 else { return extensionTruncated(nextHeader) }
                 headerLength = (Int(bytes.u8(position + 1)) + 1) * 8
-            case 51:
+            case IPProtocol.authentication:
                 guard available(from: position) >= 2 else { return extensionTruncated(nextHeader) }
                 headerLength = (Int(bytes.u8(position + 1)) + 2) * 4
-            case 44:
+            case IPProtocol.fragment:
                 guard available(from: position) >= 8 else { return extensionTruncated(nextHeader) }
                 let field = bytes.u16(position + 2)
                 packet.fragmentOffset = Int32(field & 0xFFF8)

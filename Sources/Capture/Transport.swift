@@ -4,10 +4,10 @@ extension PacketDecoder {
     mutating func decodeTransport(at offset: Int, length: Int) {
         let captured = available(from: offset)
         switch packet.ipProtocol {
-        case 6: decodeTCP(at: offset, length: length, captured: captured)
-        case 17, 136: decodeUDP(at: offset, length: length, captured: captured) // UDP, UDP-Lite
-        case 1, 58: decodeICMP(at: offset, length: length, captured: captured)
-        case 132:
+        case IPProtocol.tcp: decodeTCP(at: offset, length: length, captured: captured)
+        case IPProtocol.udp, IPProtocol.udpLite: decodeUDP(at: offset, length: length, captured: captured)
+        case IPProtocol.icmp, IPProtocol.icmpv6: decodeICMP(at: offset, length: length, captured: captured)
+        case IPProtocol.sctp:
             // SCTP: ports in a 12-byte common header.
             decodePortsIfPresent(at: offset, captured: captured)
             packet.payloadLength = Int32(length >= 12 ? length - 12 : max(length, 0))
@@ -44,13 +44,13 @@ extension PacketDecoder {
             packet.payloadLength = Int32(length - 8)
             return
         }
-        if packet.ipProtocol == 17 && (udpLength < 8 || udpLength > length) {
+        if packet.ipProtocol == IPProtocol.udp && (udpLength < 8 || udpLength > length) {
             // (UDP-Lite's field is a checksum coverage, not a length.)
             fail(.badUDPLength)
             packet.payloadLength = Int32(length - 8)
             return
         }
-        packet.payloadLength = Int32((packet.ipProtocol == 17 ? udpLength : length) - 8)
+        packet.payloadLength = Int32((packet.ipProtocol == IPProtocol.udp ? udpLength : length) - 8)
     }
 
     /// ICMP and ICMPv6 share the layout: type, code, checksum, then for echo
@@ -60,7 +60,8 @@ extension PacketDecoder {
         let type = bytes.u8(offset)
         packet.icmpType = Int32(type)
         packet.icmpCode = Int32(bytes.u8(offset + 1))
-        let isEcho = packet.ipProtocol == 1 ? (type == 0 || type == 8) : (type == 128 || type == 129)
+        // Echo reply and request: 0 and 8 in ICMP, 129 and 128 in ICMPv6.
+        let isEcho = packet.ipProtocol == IPProtocol.icmp ? (type == 0 || type == 8) : (type == 128 || type == 129)
         guard captured >= 8, length >= 8 else {
             if isEcho { fail(.truncatedICMPHeader) }
             packet.payloadLength = Int32(max(length - 4, 0))
