@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // Core: no C dependencies. Record model, NDJSON codec, time and
@@ -39,6 +40,11 @@ let package = Package(
         // Capture is the only code that calls pcap_*.
         .target(name: "Capture", dependencies: ["SluiceCore", "CPcap"]),
         .target(name: "TrafficGen", dependencies: ["SluiceCore"]),
+        // Flows: the flowify stage (flow table, TCP state, reports, Community ID).
+        .target(
+            name: "Flows",
+            dependencies: ["SluiceCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
 
         // Thin executables: parse options, wire input -> stage -> output.
         .executableTarget(name: "sniff", dependencies: ["Capture", "SluiceCLI"]),
@@ -50,6 +56,7 @@ let package = Package(
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
         .testTarget(name: "TrafficGenTests", dependencies: ["TrafficGen", "Capture"]),
+        .testTarget(name: "FlowsTests", dependencies: ["Flows"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore"]),
     ]
 )
