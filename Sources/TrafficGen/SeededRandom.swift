@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// The generator's only source of randomness: xoshiro256** seeded through
 /// SplitMix64.
 ///
@@ -13,15 +15,8 @@ public struct SeededRandom: Sendable {
     /// Expands one 64-bit seed into the 256-bit state with SplitMix64, as the
     /// xoshiro authors recommend: nearby seeds give unrelated streams.
     public init(seed: UInt64) {
-        var mix = seed
-        func next() -> UInt64 {
-            mix &+= 0x9E37_79B9_7F4A_7C15
-            var z = mix
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = next(); s1 = next(); s2 = next(); s3 = next()
+        var mix = SplitMix64(seed: seed)
+        s0 = mix.next(); s1 = mix.next(); s2 = mix.next(); s3 = mix.next()
     }
 
     /// A child stream for one session, so that what one session draws never

@@ -28,16 +28,8 @@ import Darwin
 
 // MARK: Sample records
 
-/// SplitMix64: a tiny deterministic generator, so every run sees the same lines.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+// SplitMix64 (SluiceCore), seeded: every run sees the same lines.
+extension SplitMix64 {
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
 
@@ -293,7 +285,7 @@ func run() throws {
     let chosen = Set(arguments.dropFirst(2))
     func wanted(_ name: String) -> Bool { chosen.isEmpty || chosen.contains(name) }
 
-    var random = SplitMix64(state: 20260101)
+    var random = SplitMix64(seed: 20260101)
     let addresses = makeAddresses(&random)
     let records = makeRecords(count: lineCount, addresses: addresses, random: &random)
     var results: [Result] = []

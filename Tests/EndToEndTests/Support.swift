@@ -1,3 +1,4 @@
+import SluiceCore
 import Foundation
 
 #if canImport(Glibc)
@@ -209,16 +210,5 @@ func sameDecimal(_ a: String, _ b: String) -> Bool {
     return normal(a) == normal(b)
 }
 
-/// A small fast seeded generator (SplitMix64), so that a failing random case
-/// can be reproduced from the seed it prints.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+// SplitMix64 comes from SluiceCore: seeded, so a failing random case can be
+// reproduced from the seed it prints.
