@@ -81,9 +81,8 @@ private let FIN = Wire.FIN, SYN = Wire.SYN, RST = Wire.RST, PSH = Wire.PSH, ACK 
     }
 
     @Test func sfNormalConnection() {
-        // Both endpoints CLOSED -> "SF"; "ShADadFf" is the history of a
-        // normal connection in Zeek's conn.log (e.g. the http and ssh
-        // conn.log baselines).
+        // Both endpoints CLOSED -> "SF"; the letters follow update_history
+        // (first S, h, A, D, a, d, F, f; the last ACK repeats 'A').
         var w = Wire()
         w.o(SYN)
         w.r(SYN | ACK)
