@@ -68,7 +68,7 @@ public final class NDJSONWriter {
     @inlinable
     public func beginRecord(type: StaticString) {
         reserve(type.utf8CodeUnitCount + 16)
-        appendStatic("{\"type\":\"")
+        append("{\"type\":\"")
         append(type)
         appendByte(UInt8(ascii: "\""))
     }
@@ -94,9 +94,8 @@ public final class NDJSONWriter {
     /// Appends a complete line of NDJSON (without its newline), as read from
     /// input, for records a tool passes through untouched.
     public func writeLine(_ line: UnsafeBufferPointer<UInt8>) throws(OutputError) {
-        reserve(line.count + 1)
-        if line.count > 0 { (buffer + count).update(from: line.baseAddress!, count: line.count) }
-        count += line.count
+        appendBytes(line)
+        reserve(1)
         appendByte(UInt8(ascii: "\n"))
         try recordEnded()
     }
@@ -122,7 +121,7 @@ public final class NDJSONWriter {
     @inlinable
     public func field(_ key: StaticString, _ value: Bool) {
         beginField(key, room: 6)
-        if value { appendStatic("true") } else { appendStatic("false") }
+        if value { append("true") } else { append("false") }
     }
 
     /// A double in the shortest form that reads back to the same value.
@@ -185,25 +184,15 @@ public final class NDJSONWriter {
         withCursor(reserving: key.utf8CodeUnitCount + room + 4) { $0.key(key) }
     }
 
-    // MARK: Value formatting (callers must have reserved room)
+    // MARK: Value formatting
 
     @inlinable
     public func appendInteger(_ value: Int) {
         withCursor(reserving: 21) { $0.integer(value) }
     }
 
-    @inlinable
-    public func appendUnsigned(_ value: UInt64) {
-        withCursor(reserving: 20) { $0.unsigned(value) }
-    }
-
-    @inlinable
-    public func appendTimestamp(_ timestamp: Timestamp, fractionDigits: Int) {
-        withCursor(reserving: 32) { $0.timestamp(timestamp, fractionDigits: fractionDigits) }
-    }
-
     public func appendDouble(_ value: Double) {
-        guard value.isFinite else { appendStatic("null"); return }
+        guard value.isFinite else { append("null"); return }
         if value == value.rounded(), abs(value) < 1e15 {
             appendInteger(Int(value))
             return
@@ -227,15 +216,15 @@ public final class NDJSONWriter {
             for byte in bytes {
                 reserve(8)
                 switch byte {
-                case 0x22: appendStatic("\\\"")
-                case 0x5C: appendStatic("\\\\")
-                case 0x0A: appendStatic("\\n")
-                case 0x0D: appendStatic("\\r")
-                case 0x09: appendStatic("\\t")
-                case 0x08: appendStatic("\\b")
-                case 0x0C: appendStatic("\\f")
+                case 0x22: append("\\\"")
+                case 0x5C: append("\\\\")
+                case 0x0A: append("\\n")
+                case 0x0D: append("\\r")
+                case 0x09: append("\\t")
+                case 0x08: append("\\b")
+                case 0x0C: append("\\f")
                 case 0..<0x20:
-                    appendStatic("\\u00")
+                    append("\\u00")
                     appendByte(hexDigit(byte >> 4))
                     appendByte(hexDigit(byte & 0xF))
                 default: appendByte(byte)
@@ -277,15 +266,13 @@ public final class NDJSONWriter {
         count += bytes.count
     }
 
+    /// Appends literal text; the caller has reserved room for it.
     @inlinable
     func append(_ text: StaticString) {
         let length = text.utf8CodeUnitCount
         (buffer + count).update(from: text.utf8Start, count: length)
         count += length
     }
-
-    @inlinable
-    func appendStatic(_ text: StaticString) { append(text) }
 
     /// Hands everything buffered to the file descriptor.
     public func flush() throws(OutputError) {

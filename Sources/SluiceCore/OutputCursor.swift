@@ -136,10 +136,17 @@ public struct OutputCursor {
             magnitude = magnitude.magnitudeOfNegative
         }
         unsigned(magnitude / 1_000_000_000)
+        fraction(of: magnitude, digits: fractionDigits)
+    }
+
+    /// `.` and the first `digits` (at most 9) decimals of the nanoseconds of
+    /// `nanoseconds`; nothing for 0 digits.
+    @inlinable @inline(__always)
+    mutating func fraction(of nanoseconds: UInt64, digits fractionDigits: Int) {
         guard fractionDigits > 0 else { return }
         byte(UInt8(ascii: "."))
         let digits = min(fractionDigits, 9)
-        padded((magnitude % 1_000_000_000) / powerOfTen(9 - digits), digits: digits)
+        padded((nanoseconds % 1_000_000_000) / powerOfTen(9 - digits), digits: digits)
     }
 
     /// Like `timestamp(_:fractionDigits:)`, but reuses the text of the
@@ -166,10 +173,7 @@ public struct OutputCursor {
             withUnsafeMutableBytes(of: &text) { $0.baseAddress!.copyMemory(from: start, byteCount: length) }
             cache = SecondsText(seconds: seconds, text: text, length: length)
         }
-        guard fractionDigits > 0 else { return }
-        byte(UInt8(ascii: "."))
-        let digits = min(fractionDigits, 9)
-        padded((nanoseconds % 1_000_000_000) / powerOfTen(9 - digits), digits: digits)
+        fraction(of: nanoseconds, digits: fractionDigits)
     }
 
     @inlinable @inline(__always)
