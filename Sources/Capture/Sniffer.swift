@@ -50,12 +50,8 @@ public final class Sniffer {
         self.diagnostics = diagnostics
         if options.usesWriterThread {
             pipeline = BatchPipeline { [writer, unowned self] packets in
-                do throws(OutputError) {
+                self.writing { () throws(OutputError) in
                     for packet in packets { try writer.writePacket(packet) }
-                    return true
-                } catch {
-                    self.outputError = error
-                    return false
                 }
             }
         }
@@ -87,8 +83,13 @@ public final class Sniffer {
     /// Writes (or hands over) the packet just decoded.
     private func emit() -> Bool {
         if let pipeline { return pipeline.append(decoder.packet) }
+        return writing { () throws(OutputError) in try writer.writePacket(decoder.packet) }
+    }
+
+    /// Runs `write`; an output error is kept for `finish()` and means stop.
+    private func writing(_ write: () throws(OutputError) -> Void) -> Bool {
         do {
-            try writer.writePacket(decoder.packet)
+            try write()
             return true
         } catch {
             outputError = error
@@ -111,13 +112,9 @@ public final class Sniffer {
     /// not use.
     public func tick(_ timestamp: Timestamp) -> Bool {
         precondition(pipeline == nil, "ticks are written by the capture thread")
-        do {
+        return writing { () throws(OutputError) in
             try writer.writeTick(timestamp)
             try writer.flush()
-            return true
-        } catch {
-            outputError = error
-            return false
         }
     }
 
