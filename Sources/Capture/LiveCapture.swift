@@ -78,8 +78,8 @@ public final class LiveCapture {
     /// `idle` is called about once a second while no packet arrives, with
     /// the wall-clock time, and returns false to stop.
     public func run(deliver: @escaping (CapturedFrame) -> Bool, idle: (Timestamp) -> Bool) throws(CaptureError) {
-        let handle = self.handle.pointer
-        let descriptor = pcap_get_selectable_fd(handle)
+        let pointer = handle.pointer
+        let descriptor = pcap_get_selectable_fd(pointer)
         var lastActivity = monotonicNow()
         var context = DispatchContext(linkType: linkType, fractionDigits: fractionDigits, deliver: deliver)
         while !StopSignal.isPending {
@@ -89,17 +89,17 @@ public final class LiveCapture {
                 throw .readFailed("\(name): poll: \(String(cString: strerror(errno)))")
             }
             if StopSignal.isPending { break }
-            let delivered = try withUnsafeMutablePointer(to: &context) { pointer throws(CaptureError) -> Int32 in
-                let count = pcap_dispatch(handle, -1, { user, header, data in
+            let delivered = try withUnsafeMutablePointer(to: &context) { contextPointer throws(CaptureError) -> Int32 in
+                let count = pcap_dispatch(pointer, -1, { user, header, data in
                     let context = UnsafeMutableRawPointer(user!).assumingMemoryBound(to: DispatchContext.self)
                     guard context.pointee.running, let header, let data else { return }
                     let frame = CapturedFrame(header: header, data: data, linkType: context.pointee.linkType,
                                               nanosecondTimestamps: context.pointee.fractionDigits == 9,
                                               fractionDigits: context.pointee.fractionDigits)
                     context.pointee.running = context.pointee.deliver(frame)
-                }, UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: UInt8.self))
+                }, UnsafeMutableRawPointer(contextPointer).assumingMemoryBound(to: UInt8.self))
                 if count == PCAP_ERROR {
-                    throw CaptureError.readFailed("\(name): \(self.handle.lastError)")
+                    throw CaptureError.readFailed("\(name): \(handle.lastError)")
                 }
                 return count
             }
