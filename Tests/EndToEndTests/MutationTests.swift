@@ -36,11 +36,11 @@ import Testing
         let scratch = E2E.scratchDirectory("mutants")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let state = SharedState()
-        let start = monotonicSeconds()
+        let start = monotonicNow()
         DispatchQueue.concurrentPerform(iterations: Self.workers) { _ in
             while true {
                 guard let index = state.nextCase(limit: Self.caseCount),
-                      monotonicSeconds() - start < Self.budgetSeconds else { return }
+                      monotonicNow() - start < Self.budgetSeconds else { return }
                 let seed = Self.baseSeed &+ UInt64(index)
                 var generator = SplitMix64(seed: seed)
                 let seedFile = Self.seeds[Int(generator.next() % UInt64(Self.seeds.count))]
@@ -67,7 +67,7 @@ import Testing
             }
         }
         let ran = state.started
-        print("mutation cases run: \(min(ran, Self.caseCount)) of \(Self.caseCount), seeds \(Self.baseSeed)...; \(Int(monotonicSeconds() - start)) s")
+        print("mutation cases run: \(min(ran, Self.caseCount)) of \(Self.caseCount), seeds \(Self.baseSeed)...; \(Int(monotonicNow() - start)) s")
         #expect(state.failures.isEmpty, Comment(rawValue: "\(state.failures.count) failing cases:\n" + state.failures.prefix(20).joined(separator: "\n")))
     }
 }

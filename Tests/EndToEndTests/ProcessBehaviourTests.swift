@@ -1,3 +1,4 @@
+import SluiceCore
 import Foundation
 import Testing
 
@@ -158,9 +159,9 @@ func spawnWithDefaultSignals(_ program: String, _ arguments: [String], stdin: In
 
 /// Waits up to `timeout` seconds; nil if the process is still running.
 func waitForExit(_ pid: pid_t, timeout: Double) -> (status: Int32, signaled: Bool)? {
-    let start = monotonicSeconds()
+    let start = monotonicNow()
     var status: Int32 = 0
-    while monotonicSeconds() - start < timeout {
+    while monotonicNow() - start < timeout {
         let result = waitpid(pid, &status, WNOHANG)
         if result == pid {
             let signal = status & 0x7F

@@ -99,11 +99,11 @@ func run(_ program: String, _ arguments: [String], stdinPath: String? = nil,
     process.standardOutput = outHandle
     process.standardError = errHandle
     process.standardInput = inHandle
-    let start = monotonicSeconds()
+    let start = monotonicNow()
     try process.run()
     var timedOut = false
     while process.isRunning {
-        if monotonicSeconds() - start > timeout {
+        if monotonicNow() - start > timeout {
             timedOut = true
             kill(process.processIdentifier, SIGKILL)
             break
@@ -111,7 +111,7 @@ func run(_ program: String, _ arguments: [String], stdinPath: String? = nil,
         usleep(2_000)
     }
     process.waitUntilExit()
-    let seconds = monotonicSeconds() - start
+    let seconds = monotonicNow() - start
     if keepStdout { try? outHandle.close() }
     try? errHandle.close()
     if stdinPath != nil { try? inHandle.close() }
@@ -122,11 +122,6 @@ func run(_ program: String, _ arguments: [String], stdinPath: String? = nil,
                      timedOut: timedOut, stdout: stdout, stderr: stderr, seconds: seconds)
 }
 
-func monotonicSeconds() -> Double {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-}
 
 /// One NDJSON record from sniff, kept as the raw text of each top-level
 /// value so that numbers are compared digit for digit (a timestamp with
