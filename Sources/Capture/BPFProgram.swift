@@ -11,12 +11,12 @@ final class BPFProgram {
     init(expression: String, linkType: LinkType, snaplen: Int) throws(CaptureError) {
         // An interface block may claim any snaplen; libpcap wants a sane one.
         let usableSnaplen = (1...262_144).contains(snaplen) ? snaplen : 262_144
-        guard let dead = pcap_open_dead(linkType.libpcapValue, Int32(usableSnaplen)) else {
+        guard let pointer = pcap_open_dead(linkType.libpcapValue, Int32(usableSnaplen)) else {
             throw .badFilter("cannot compile a filter for link type \(linkType)")
         }
-        defer { pcap_close(dead) }
-        if pcap_compile(dead, &program, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
-            throw .badFilter("filter for link type \(linkType): \(String(cString: pcap_geterr(dead)))")
+        let dead = PcapHandle(pointer)
+        if pcap_compile(dead.pointer, &program, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
+            throw .badFilter("filter for link type \(linkType): \(dead.lastError)")
         }
     }
 
