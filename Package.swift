@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "sniff", targets: ["sniff"]),
         .executable(name: "trafficgen", targets: ["trafficgen"]),
+        .executable(name: "flowify", targets: ["flowify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,6 +50,7 @@ let package = Package(
         // Thin executables: parse options, wire input -> stage -> output.
         .executableTarget(name: "sniff", dependencies: ["Capture", "SluiceCLI"]),
         .executableTarget(name: "trafficgen", dependencies: ["TrafficGen", "SluiceCLI"]),
+        .executableTarget(name: "flowify", dependencies: ["Flows", "SluiceCLI"]),
         // Codec micro-benchmarks, run by `make bench`.
         .executableTarget(name: "codec-bench", dependencies: ["SluiceCore"]),
 

@@ -64,8 +64,8 @@ extension NDJSONWriter {
             if packet.mplsLabel >= 0 { out.key("mpls"); out.integer(Int(packet.mplsLabel)) }
             if packet.etherType >= 0 { out.key("ethertype"); out.integer(Int(packet.etherType)) }
             if packet.isIP {
-                out.key("src"); out.byte(quote); out.address(packet.source); out.byte(quote)
-                out.key("dst"); out.byte(quote); out.address(packet.destination); out.byte(quote)
+                out.key("src"); out.quotedAddress(packet.source)
+                out.key("dst"); out.quotedAddress(packet.destination)
                 out.key("proto"); out.integer(Int(packet.ipProtocol))
                 out.key("ttl"); out.integer(Int(packet.ttl))
                 out.key("ip_len"); out.integer(Int(packet.ipLength))

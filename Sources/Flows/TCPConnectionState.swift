@@ -22,7 +22,8 @@ public struct TCPConnectionState: Sendable {
     private var callerOriginator = TCPEndpoint()
     private var callerResponder = TCPEndpoint()
     private var recorded = TCPHistory()
-    private var sawRST = false
+    /// True once a RST was seen from either side.
+    public private(set) var sawRST = false
 
     /// True once Zeek swapped originator and responder after seeing the
     /// handshake the wrong way round.

@@ -139,6 +139,28 @@ public struct OutputCursor {
         fraction(of: magnitude, digits: fractionDigits)
     }
 
+    /// `value / 10^scale` exactly, with as many decimals as it needs (none
+    /// for a whole number): nanoseconds as microseconds with `scale` 3.
+    @inlinable
+    public mutating func scaledDecimal(_ value: Int64, scale: Int) {
+        var magnitude = UInt64(bitPattern: value)
+        if value < 0 {
+            byte(UInt8(ascii: "-"))
+            magnitude = magnitude.magnitudeOfNegative
+        }
+        let divisor = powerOfTen(scale)
+        unsigned(magnitude / divisor)
+        var fraction = magnitude % divisor
+        guard fraction != 0 else { return }
+        var digits = scale
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        byte(UInt8(ascii: "."))
+        padded(fraction, digits: digits)
+    }
+
     /// `.` and the first `digits` (at most 9) decimals of the nanoseconds of
     /// `nanoseconds`; nothing for 0 digits.
     @inlinable @inline(__always)
@@ -174,6 +196,14 @@ public struct OutputCursor {
             cache = SecondsText(seconds: seconds, text: text, length: length)
         }
         fraction(of: nanoseconds, digits: fractionDigits)
+    }
+
+    /// The address as a JSON string.
+    @inlinable @inline(__always)
+    public mutating func quotedAddress(_ address: IPAddress) {
+        byte(UInt8(ascii: "\""))
+        self.address(address)
+        byte(UInt8(ascii: "\""))
     }
 
     @inlinable @inline(__always)

@@ -1,0 +1,1 @@
+Flowify.main()
