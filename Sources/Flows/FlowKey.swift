@@ -10,7 +10,9 @@ import SluiceCore
 ///   belongs to a port-less flow (`hasPorts` false).
 /// - ICMP and ICMPv6: `portA` is the type, the same for both types of a
 ///   request/response pair (so an echo request and its reply are one flow),
-///   and the code; `portB` the echo identifier. They are not reordered with the addresses.
+///   and the code; `portB` the echo identifier. They are not reordered with
+///   the addresses, and the addresses of a one-way type (an unreachable, a
+///   redirect) are not reordered at all: each direction is its own flow.
 /// - Anything else: addresses only.
 struct FlowKey: Equatable {
     var addressAHigh: UInt64
@@ -76,7 +78,9 @@ extension FlowKey {
             key.portA = UInt16(pairType ?? icmp.type) << 8 | UInt16(code)
             key.portB = icmp.identifier ?? 0
             key.hasPorts = true
-            let sourceIsA = (source.high, source.low) <= (destination.high, destination.low)
+            // A message type without a counterpart is one-way, as in Zeek
+            // and Community ID: each direction is a flow of its own.
+            let sourceIsA = pairType == nil || (source.high, source.low) <= (destination.high, destination.low)
             if !sourceIsA { key.swapAddresses() }
             return (key, sourceIsA)
         }

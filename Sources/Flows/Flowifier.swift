@@ -109,12 +109,13 @@ public final class Flowifier {
     }
 
     /// Ends every flow (end of input or a stop signal), in the order they
-    /// started.
+    /// started. A flow in its linger after a FIN exchange or a RST keeps
+    /// that reason.
     public func finish() throws(OutputError) {
         var slot = table.startList.head
         while slot >= 0 {
             let next = table.nextStarted(after: slot)
-            try end(slot, reason: .eof, at: eventTime)
+            try end(slot, reason: table.flows[Int(slot)].closeReason ?? .eof, at: eventTime)
             slot = next
         }
     }
