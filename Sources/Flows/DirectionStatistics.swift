@@ -77,7 +77,7 @@ struct DirectionStatistics: Sendable {
     static func meanAndDeviation(count: UInt64, sum: UInt128, squares: UInt128) -> (mean: Double, deviation: Double) {
         guard count > 0 else { return (0, 0) }
         let n = UInt128(count)
-        let mean = Double(sum) / Double(count)
+        let mean = Self.double(sum) / Double(count)
         guard count > 1 else { return (mean, 0) }
         // n * sum(x^2) - (sum x)^2 is an exact non-negative integer: the
         // variance is it over n(n-1), with no cancellation in floating point.
@@ -85,8 +85,17 @@ struct DirectionStatistics: Sendable {
         // bits; they get the floating-point form.
         let (scaled, overflow) = n.multipliedReportingOverflow(by: squares)
         let variance = overflow
-            ? max(0, (Double(squares) - Double(sum) * mean) / Double(count - 1))
-            : Double(scaled - sum * sum) / (Double(count) * Double(count - 1))
+            ? max(0, (Self.double(squares) - Self.double(sum) * mean) / Double(count - 1))
+            : Self.double(scaled - sum * sum) / (Double(count) * Double(count - 1))
         return (mean, variance.squareRoot())
+    }
+
+    /// The nearest Double, by halves: the standard library's generic
+    /// conversion from UInt128 costs more than the rest of a report.
+    @inline(__always)
+    static func double(_ value: UInt128) -> Double {
+        let high = UInt64(truncatingIfNeeded: value >> 64)
+        let low = UInt64(truncatingIfNeeded: value)
+        return high == 0 ? Double(low) : Double(high) * 0x1p64 + Double(low)
     }
 }

@@ -23,6 +23,11 @@ public struct FlowOptions: Sendable {
 
     public init() {}
 
+    /// Every duration setting, for whoever needs to check or show them all.
+    var durations: [Int64] {
+        [interval, tcpEstablishedTimeout, tcpAttemptTimeout, udpTimeout, icmpTimeout, otherTimeout, linger, activeTimeout]
+    }
+
     func idleTimeout(_ idleClass: IdleClass) -> Int64 {
         switch idleClass {
         case .tcpEstablished: tcpEstablishedTimeout

@@ -11,7 +11,7 @@ final class FlowReportWriter {
     let writer: NDJSONWriter
     let communityIDSeed: UInt16
     /// Decimals of the times written: the most the input's `ts` had.
-    var fractionDigits = 0
+    @exclusivity(unchecked) var fractionDigits = 0
 
     init(writer: NDJSONWriter, communityIDSeed: UInt16) {
         self.writer = writer
@@ -40,7 +40,7 @@ final class FlowReportWriter {
             out.key("proto"); out.unsigned(UInt64(key.protocolNumber))
             out.key("src"); out.quotedAddress(originator)
             out.key("dst"); out.quotedAddress(responder)
-            if isICMP {
+            if isICMP && key.hasPorts {
                 out.key("icmp_type"); out.unsigned(UInt64(flow.icmpType))
                 out.key("icmp_code"); out.unsigned(UInt64(key.portA & 0xFF))
                 if ICMPKind.hasIdentifier(flow.icmpType, protocolNumber: key.protocolNumber) {

@@ -25,24 +25,33 @@ public final class Flowifier {
     }
 
     public let options: FlowOptions
-    public private(set) var counts = Counts()
+    @exclusivity(unchecked) public private(set) var counts = Counts()
     /// Epoch nanoseconds; `Int64.min` until the first packet or tick.
-    public private(set) var eventTime: Int64 = .min
+    @exclusivity(unchecked) public private(set) var eventTime: Int64 = .min
 
     private let table: FlowTable
     private let reports: FlowReportWriter
-    private var fragmentPorts = FragmentPorts()
-    private var intervalStart: Int64 = .min
-    private var intervalEnd: Int64 = .min
+    @exclusivity(unchecked) private var fragmentPorts = FragmentPorts()
+    @exclusivity(unchecked) private var intervalStart: Int64 = .min
+    @exclusivity(unchecked) private var intervalEnd: Int64 = .min
     /// Flows with packets in the current interval, as (slot, flow id): the
     /// id tells a flow that ended and whose slot was reused.
-    private var listed: [(slot: Int32, id: UInt64)] = []
-    private var nextFlowID: UInt64 = 1
+    @exclusivity(unchecked) private var listed: [(slot: Int32, id: UInt64)] = []
+    @exclusivity(unchecked) private var nextFlowID: UInt64 = 1
+    /// No deadline falls before this: event time can move up to it without
+    /// a look at the deadline lists. Deadlines only move later as flows
+    /// are touched, so it stays a bound until a flow is added or changes
+    /// class, which lower it.
+    @exclusivity(unchecked) private var deadlineBound: Int64 = .max
 
     public init(options: FlowOptions, writer: NDJSONWriter) {
         self.options = options
         table = FlowTable(limit: options.maxFlows)
         reports = FlowReportWriter(writer: writer, communityIDSeed: options.communityIDSeed)
+        // Interval bounds and deadlines carry the decimals of the durations
+        // they are made of (an interval of 0.25 s needs two), whatever the
+        // input's precision.
+        reports.fractionDigits = options.durations.map(Self.decimalsNeeded).max() ?? 0
     }
 
     /// Decimals of the times in the reports; raise it to the most the input has.
@@ -93,6 +102,10 @@ public final class Flowifier {
             intervalEnd = intervalStart.saturatingAdd(options.interval)
             return
         }
+        if time < deadlineBound && time < intervalEnd {
+            eventTime = time
+            return
+        }
         while true {
             let next = nextDeadline()
             if let next, next.time < intervalEnd, next.time <= time {
@@ -105,7 +118,14 @@ public final class Flowifier {
             }
             break
         }
+        deadlineBound = nextDeadline()?.time ?? .max
         eventTime = time
+    }
+
+    /// Lowers the deadline bound for a flow due at `time`.
+    @inline(__always)
+    private func noteDeadline(_ time: Int64) {
+        if time < deadlineBound { deadlineBound = time }
     }
 
     /// Ends every flow (end of input or a stop signal), in the order they
@@ -153,6 +173,7 @@ public final class Flowifier {
             tcp: TCPConnectionState(rolesFlippedAtCreation: flipped))
         nextFlowID += 1
         counts.flows += 1
+        noteDeadline(eventTime.saturatingAdd(min(options.idleTimeout(idleClass), options.activeTimeout)))
         return table.insert(flow, hash: hash)
     }
 
@@ -205,9 +226,11 @@ public final class Flowifier {
             if flow.pointee.key.protocolNumber == CommunityID.tcpProtocolNumber && flow.pointee.tcp.isFinished {
                 flow.pointee.closeReason = flow.pointee.tcp.sawRST ? .rst : .fin
                 table.reclassify(slot, as: .closing)
+                noteDeadline(eventTime.saturatingAdd(options.linger))
             } else if flow.pointee.idleClass == .tcpAttempt
                         && flow.pointee.originator.packets > 0 && flow.pointee.responder.packets > 0 {
                 table.reclassify(slot, as: .tcpEstablished)
+                noteDeadline(eventTime.saturatingAdd(options.tcpEstablishedTimeout))
             } else {
                 table.touch(slot)
             }
@@ -215,6 +238,7 @@ public final class Flowifier {
         if flow.pointee.listedInterval != intervalStart {
             flow.pointee.listedInterval = intervalStart
             listed.append((slot, flow.pointee.id))
+            if listed.count > 2 * options.maxFlows + 1024 { dropEndedFromListed() }
         }
     }
 
@@ -263,7 +287,10 @@ public final class Flowifier {
             flow.pointee.firstPackets = FirstPackets()
         }
         flow.pointee.started = time
+        // The new flow's packets of this interval need listing of their own.
+        flow.pointee.listedInterval = .min
         table.restart(slot)
+        noteDeadline(time.saturatingAdd(options.activeTimeout))
     }
 
     /// Writes the final report (unless the flow has no packets: one that
@@ -308,9 +335,26 @@ public final class Flowifier {
         intervalEnd = intervalStart.saturatingAdd(options.interval)
     }
 
+    /// Forgets listed flows that ended, so that churn (a flood of new
+    /// flows, each evicted soon) cannot grow the list beyond the table.
+    private func dropEndedFromListed() {
+        listed.removeAll { table.flows[Int($0.slot)].id != $0.id }
+    }
+
     private func report(_ flow: UnsafeMutablePointer<Flow>, _ kind: FlowReportWriter.Kind, at time: Int64) throws(OutputError) {
         if case .interim = kind { counts.interimReports += 1 } else { counts.finalReports += 1 }
         try reports.report(&flow.pointee, kind: kind, time: time, intervalStart: intervalStart, intervalEnd: intervalEnd)
+    }
+
+    /// Decimals that show `nanoseconds` as seconds exactly.
+    static func decimalsNeeded(_ nanoseconds: Int64) -> Int {
+        var digits = 9
+        var rest = nanoseconds
+        while digits > 0 && rest % 10 == 0 {
+            rest /= 10
+            digits -= 1
+        }
+        return digits
     }
 
     static func align(_ time: Int64, _ interval: Int64) -> Int64 {

@@ -87,12 +87,13 @@ extension IPAddress {
     /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (with `::` and an
     /// optional dotted IPv4 tail). Returns nil for anything else.
     public init?(text: UnsafeBufferPointer<UInt8>) {
-        if text.contains(UInt8(ascii: ":")) {
-            guard let parsed = Self.parseIPv6(text) else { return nil }
-            self = parsed
-        } else {
-            guard let value = Self.parseIPv4(text[...]) else { return nil }
+        // Dotted quads first: the common case, and a quick refusal at the
+        // first ':' or hex letter of IPv6 text.
+        if let start = text.baseAddress, let value = Self.parseIPv4(start, text.count) {
             self.init(ipv4: value)
+        } else {
+            guard text.contains(UInt8(ascii: ":")), let parsed = Self.parseIPv6(text) else { return nil }
+            self = parsed
         }
     }
 
@@ -102,12 +103,15 @@ extension IPAddress {
         self = parsed
     }
 
-    static func parseIPv4(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> UInt32? {
+    /// A dotted quad without leading zeros, or nil.
+    @inline(__always)
+    static func parseIPv4(_ text: UnsafePointer<UInt8>, _ count: Int) -> UInt32? {
         var value: UInt32 = 0
         var octets = 0
         var current: UInt32 = 0
         var digits = 0
-        for byte in text {
+        for index in 0..<count {
+            let byte = text[index]
             if byte == UInt8(ascii: ".") {
                 guard digits > 0, octets < 3 else { return nil }
                 value = value << 8 | current
@@ -129,7 +133,8 @@ extension IPAddress {
     }
 
     static func parseIPv6(_ text: UnsafeBufferPointer<UInt8>) -> IPAddress? {
-        var groups = [UInt16](repeating: 0, count: 8)
+        // A vector, not an array: no allocation per address.
+        var groups = SIMD8<UInt16>()
         var count = 0
         var gapAt = -1
         var index = 0
@@ -151,7 +156,7 @@ extension IPAddress {
             }
             if sawDot {
                 guard probe == end, count <= 6,
-                      let v4 = parseIPv4(text[index..<end]) else { return nil }
+                      let v4 = parseIPv4(text.baseAddress! + index, end - index) else { return nil }
                 groups[count] = UInt16(v4 >> 16)
                 groups[count + 1] = UInt16(v4 & 0xFFFF)
                 count += 2
@@ -182,9 +187,11 @@ extension IPAddress {
         }
         if gapAt >= 0 {
             guard count < 8 else { return nil }
-            let tail = Array(groups[gapAt..<count])
-            for position in gapAt..<8 { groups[position] = 0 }
-            for (offset, group) in tail.enumerated() { groups[8 - tail.count + offset] = group }
+            let tailCount = count - gapAt
+            var expanded = SIMD8<UInt16>()
+            for position in 0..<gapAt { expanded[position] = groups[position] }
+            for offset in 0..<tailCount { expanded[8 - tailCount + offset] = groups[gapAt + offset] }
+            groups = expanded
         } else if count != 8 {
             return nil
         }

@@ -45,6 +45,7 @@ public final class LineReader {
         self.maxLineLength = maxLineLength
         capacity = bufferSize
         buffer = .allocate(capacity: bufferSize)
+        enlargePipeBuffer(fileDescriptor)
     }
 
     deinit { buffer.deallocate() }

@@ -58,6 +58,7 @@ public final class NDJSONWriter {
         capacity = bufferSize + 4096
         flushThreshold = bufferSize
         buffer = .allocate(capacity: capacity)
+        enlargePipeBuffer(fileDescriptor)
     }
 
     deinit { buffer.deallocate() }

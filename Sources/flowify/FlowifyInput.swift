@@ -15,9 +15,11 @@ final class FlowifyInput {
     private let diagnostics: Diagnostics
     private let showsProgress: Bool
     private let parser = JSONLineParser(keys: PacketRecordFields.keys)
+    private let decoder = PacketLineDecoder()
+    private let values = PacketFieldValues()
     /// Packet records without IP addresses: they belong to no flow.
-    private var packetsWithoutIP = 0
-    private var recordsPassed = 0
+    @exclusivity(unchecked) private var packetsWithoutIP = 0
+    @exclusivity(unchecked) private var recordsPassed = 0
 
     init(flowifier: Flowifier, writer: NDJSONWriter, diagnostics: Diagnostics, showsProgress: Bool) {
         self.flowifier = flowifier
@@ -69,6 +71,9 @@ final class FlowifyInput {
     }
 
     private func handle(_ line: UnsafeBufferPointer<UInt8>, place: String, lineNumber: Int) throws(OutputError) {
+        if decoder.decode(line, into: values) {
+            return try count(place: place, lineNumber: lineNumber)
+        }
         if JSONLineParser.isBlank(line) { return }
         do {
             try parser.parse(line)
@@ -78,40 +83,46 @@ final class FlowifyInput {
         }
         let type = try? parser.stringBytes(PacketRecordFields.type)
         if let type, Self.equal(type, "packet") {
-            let packet: PacketObservation?
             do {
-                packet = try PacketRecordFields.observation(from: parser)
+                try PacketRecordFields.read(from: parser, into: values)
             } catch {
                 diagnostics.report("bad_packet", "\(place)line \(lineNumber): \(error.message)")
                 return
             }
-            guard let packet else {
-                packetsWithoutIP += 1
-                return
-            }
-            if flowifier.fractionDigits < 9 {
-                flowifier.fractionDigits = max(flowifier.fractionDigits, PacketRecordFields.fractionDigits(in: parser))
-            }
-            let eventTime = flowifier.eventTime
-            if try !flowifier.add(packet) {
-                diagnostics.report("late_packet", "\(place)line \(lineNumber): packet time \(Timestamp(nanoseconds: packet.time).seconds) is before the report interval in progress (event time \(Timestamp(nanoseconds: eventTime).seconds)) and its flow has ended; skipped")
-            }
-            return
+            return try count(place: place, lineNumber: lineNumber)
         }
         if let type, Self.equal(type, "tick") {
+            let time: Timestamp
             do {
-                try flowifier.advance(to: parser.requireTimestamp(PacketRecordFields.ts).nanoseconds)
-            } catch let error as FieldError {
+                time = try parser.requireTimestamp(PacketRecordFields.ts)
+            } catch {
                 diagnostics.report("bad_tick", "\(place)line \(lineNumber): \(error.message)")
                 return
-            } catch let error as OutputError {
-                throw error
-            } catch {
-                preconditionFailure("unexpected error \(error)")
             }
+            try flowifier.advance(to: time.nanoseconds)
         }
         recordsPassed += 1
         try writer.writeLine(line)
+    }
+
+    /// Counts the packet in `values` in its flow.
+    private func count(place: String, lineNumber: Int) throws(OutputError) {
+        let packet: PacketObservation?
+        do {
+            packet = try PacketRecordFields.observation(from: values)
+        } catch {
+            diagnostics.report("bad_packet", "\(place)line \(lineNumber): \(error.message)")
+            return
+        }
+        guard let packet else {
+            packetsWithoutIP += 1
+            return
+        }
+        if values.fractionDigits > flowifier.fractionDigits { flowifier.fractionDigits = values.fractionDigits }
+        let eventTime = flowifier.eventTime
+        if try !flowifier.add(packet) {
+            diagnostics.report("late_packet", "\(place)line \(lineNumber): packet time \(Timestamp(nanoseconds: packet.time).seconds) is before the report interval in progress (event time \(Timestamp(nanoseconds: eventTime).seconds)) and its flow has ended or never began; skipped")
+        }
     }
 
     /// `flowify: 5000000 packets in 107412 flows (...)`.
