@@ -23,6 +23,7 @@ enum E2E {
     static func tool(_ name: String) -> String { binDirectory + "/" + name }
     static var sniff: String { tool("sniff") }
     static var trafficgen: String { tool("trafficgen") }
+    static var flowify: String { tool("flowify") }
 
     static func pcap(_ relative: String) -> String { pcapsDirectory + "/" + relative }
 
@@ -129,8 +130,9 @@ func run(_ program: String, _ arguments: [String], stdinPath: String? = nil,
 struct Record {
     var fields: [String: String] = [:]
 
-    /// Parses the flat objects sniff writes: string, number and boolean
-    /// values, no nesting. Returns nil for anything else.
+    /// Parses the flat objects Sluice tools write: string, number and
+    /// boolean values and flat arrays, no nesting. Returns nil for anything
+    /// else.
     init?(_ line: Substring) {
         var index = line.startIndex
         func skipSpaces() { while index < line.endIndex, line[index] == " " { index = line.index(after: index) } }
@@ -161,6 +163,13 @@ struct Record {
             if line[index] == "\"" {
                 guard let value = string() else { return nil }
                 fields[key] = value
+            } else if line[index] == "[" {
+                // A flat array of numbers (flowify's splt_*), kept as text.
+                let start = index
+                while index < line.endIndex, line[index] != "]" { index = line.index(after: index) }
+                guard index < line.endIndex else { return nil }
+                index = line.index(after: index)
+                fields[key] = String(line[start..<index])
             } else {
                 let start = index
                 while index < line.endIndex, line[index] != ",", line[index] != "}" { index = line.index(after: index) }
