@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
         .testTarget(name: "TrafficGenTests", dependencies: ["TrafficGen", "Capture"]),
-        .testTarget(name: "FlowsTests", dependencies: ["Flows"]),
+        .testTarget(name: "FlowsTests", dependencies: ["Flows", "SluiceCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore"]),
     ]
 )
