@@ -33,11 +33,16 @@ public final class PacketLineDecoder {
     }
 
     private let keyWords: [KeyWords]
+    private struct Hint {
+        var key: KeyWords
+        var slot: Int
+    }
+
     /// Per field position, the key found there on the last line and its
     /// slot (-1: a key flowify does not read): records of one writer repeat
     /// their layout, so one comparison usually settles the key.
-    @exclusivity(unchecked) private var hints = [(key: KeyWords, slot: Int)](
-        repeating: (KeyWords(length: -1, head: 0, tail: 0), -1), count: 32)
+    private static let hintCount = 32
+    private let hints: UnsafeMutablePointer<Hint>
 
     public init() {
         keyWords = PacketRecordFields.keys.keys.map { key in
@@ -48,7 +53,11 @@ public final class PacketLineDecoder {
             }
             return KeyWords(length: key.utf8.count, head: head, tail: tail)
         }
+        hints = .allocate(capacity: Self.hintCount)
+        hints.initialize(repeating: Hint(key: KeyWords(length: -1, head: 0, tail: 0), slot: -1), count: Self.hintCount)
     }
+
+    deinit { hints.deallocate() }
 
     /// Decodes `line` into `values` if it is a packet record of the plain
     /// form; false otherwise.
@@ -70,9 +79,10 @@ public final class PacketLineDecoder {
 
             let keyStart = i
             let slot: Int
-            if let hinted = matchHint(p + keyStart, available: n - keyStart, position: position) {
-                slot = hinted.slot
-                i = keyStart + hinted.length
+            let hintLength = matchedHintLength(p + keyStart, available: n - keyStart, position: position)
+            if hintLength > 0 {
+                slot = hints[position].slot
+                i = keyStart + hintLength
             } else {
                 var head: UInt64 = 0
                 var tail: UInt64 = 0
@@ -144,9 +154,15 @@ public final class PacketLineDecoder {
                     values.set(slot, value)
                 }
                 guard i < n, p[i] != UInt8(ascii: "e"), p[i] != UInt8(ascii: "E") else { return false }
+            } else if first == UInt8(ascii: "\"") && (slot == PacketRecordFields.src || slot == PacketRecordFields.dst) {
+                guard let (address, end) = Self.scanAddress(p, i + 1, n), let address else { return false }
+                if slot == PacketRecordFields.src { values.source = address } else { values.destination = address }
+                values.mark(slot)
+                i = end + 1
             } else if first == UInt8(ascii: "\"") {
+                // A string where a number belongs, or a second "type".
+                guard slot < 0 else { return false }
                 i += 1
-                let start = i
                 while true {
                     guard i < n else { return false }
                     let byte = p[i]
@@ -154,16 +170,7 @@ public final class PacketLineDecoder {
                     guard byte >= 0x20 && byte != UInt8(ascii: "\\") else { return false }
                     i += 1
                 }
-                let text = UnsafeBufferPointer(start: p + start, count: i - start)
                 i += 1
-                if slot == PacketRecordFields.src || slot == PacketRecordFields.dst {
-                    guard let address = IPAddress(text: text) else { return false }
-                    if slot == PacketRecordFields.src { values.source = address } else { values.destination = address }
-                    values.mark(slot)
-                } else if slot >= 0 {
-                    // A string where a number belongs, or a second "type".
-                    return false
-                }
             } else if first == UInt8(ascii: "t") || first == UInt8(ascii: "f") {
                 let word: StaticString = first == UInt8(ascii: "t") ? "true" : "false"
                 let length = word.utf8CodeUnitCount
@@ -175,29 +182,66 @@ public final class PacketLineDecoder {
         }
     }
 
-    /// The hint's key and slot if the key at `key` is the one the hint
-    /// holds for this position: compared a word at a time, with its closing
-    /// quote, whenever 16 bytes can be loaded without passing the line's end.
+    /// The length of the hint's key if the key at `key` is the one the
+    /// hint holds for this position, else 0: compared a word at a time,
+    /// with its closing quote, whenever 17 bytes can be read without passing
+    /// the line's end.
     @inline(__always)
-    private func matchHint(_ key: UnsafePointer<UInt8>, available: Int, position: Int) -> (slot: Int, length: Int)? {
-        guard position < hints.count, available >= 17 else { return nil }
-        let hint = hints[position]
-        let length = hint.key.length
-        guard length > 0, length <= 16, key[length] == UInt8(ascii: "\"") else { return nil }
+    private func matchedHintLength(_ key: UnsafePointer<UInt8>, available: Int, position: Int) -> Int {
+        guard position < Self.hintCount, available >= 17 else { return 0 }
+        let hint = hints[position].key
+        let length = hint.length
+        guard length > 0, key[length] == UInt8(ascii: "\"") else { return 0 }
         let head = UnsafeRawPointer(key).loadUnaligned(as: UInt64.self)
         let tail = UnsafeRawPointer(key + 8).loadUnaligned(as: UInt64.self)
         let headMask: UInt64 = length >= 8 ? .max : (1 << UInt64(8 * length)) - 1
         let tailMask: UInt64 = length >= 16 ? .max : (length <= 8 ? 0 : (1 << UInt64(8 * (length - 8))) - 1)
-        guard head & headMask == hint.key.head, tail & tailMask == hint.key.tail else { return nil }
-        return (hint.slot, length)
+        return head & headMask == hint.head && tail & tailMask == hint.tail ? length : 0
     }
 
     /// The slot of a key at a field position, or -1.
-    @inline(__always)
     private func slot(of key: KeyWords, at position: Int) -> Int {
-        if position < hints.count && hints[position].key == key { return hints[position].slot }
         let slot = keyWords.firstIndex(of: key) ?? -1
-        if position < hints.count { hints[position] = (key, slot) }
+        if position < Self.hintCount { hints[position] = Hint(key: key, slot: slot) }
         return slot
+    }
+
+    /// An address string's text from `start` to its closing quote: a dotted
+    /// quad is read on the way (the same rules as `IPAddress(text:)`: no
+    /// leading zeros, octets up to 255); anything else goes to
+    /// `IPAddress(text:)`. Returns the address and the quote's index.
+    @inline(__always)
+    private static func scanAddress(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (IPAddress?, end: Int)? {
+        var i = start
+        var value: UInt32 = 0
+        var current: UInt32 = 0
+        var digits = 0
+        var octets = 0
+        var isDottedQuad = true
+        while true {
+            guard i < n else { return nil }
+            let byte = p[i]
+            if byte == UInt8(ascii: "\"") { break }
+            guard byte >= 0x20 && byte != UInt8(ascii: "\\") else { return nil }
+            if byte &- UInt8(ascii: "0") < 10 {
+                if digits > 0 && current == 0 { isDottedQuad = false }
+                current = current &* 10 &+ UInt32(byte &- UInt8(ascii: "0"))
+                digits += 1
+                if current > 255 { isDottedQuad = false }
+            } else if byte == UInt8(ascii: ".") {
+                if digits == 0 || octets == 3 { isDottedQuad = false }
+                value = value << 8 | (current & 0xFF)
+                octets += 1
+                current = 0
+                digits = 0
+            } else {
+                isDottedQuad = false
+            }
+            i += 1
+        }
+        if isDottedQuad && digits > 0 && octets == 3 {
+            return (IPAddress(ipv4: value << 8 | current), i)
+        }
+        return (IPAddress(text: UnsafeBufferPointer(start: p + start, count: i - start)), i)
     }
 }

@@ -67,9 +67,10 @@ struct Flowify: ToolCommand {
         StopSignal.install()
         let diagnostics = Diagnostics(tool: "flowify")
         let writer = NDJSONWriter(flushesEachRecord: lineBuffered)
+        // With -l every record goes out at once, so one thread does all.
         let input = FlowifyInput(
             flowifier: Flowifier(options: options, writer: writer), writer: writer,
-            diagnostics: diagnostics, showsProgress: !quiet)
+            diagnostics: diagnostics, showsProgress: !quiet, usesFlowThread: !lineBuffered)
 
         for name in files.isEmpty ? ["-"] : files {
             if StopSignal.isPending { break }
@@ -77,8 +78,7 @@ struct Flowify: ToolCommand {
         }
         // Whatever ended the input (its end, a signal, a read error), every
         // open flow gets its final report.
-        try input.flowifier.finish()
-        try writer.flush()
+        try input.finish()
 
         if !quiet {
             diagnostics.say(input.summary())

@@ -1,5 +1,6 @@
 import Flows
 import SluiceCore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -9,23 +10,57 @@ import Glibc
 /// counted in flows, ticks move event time, everything else is written
 /// through in order. Bad lines are reported with their file and line, and
 /// counted.
+///
+/// Reading and decoding run on the calling thread; unless every record is
+/// to be flushed at once (`-l`, live pipelines), the flow table and the
+/// output run on a second thread, fed in order through a `BatchPipeline`
+/// of `Event`s, so the two halves use two cores.
 final class FlowifyInput {
+    /// One input line's effect, in input order.
+    enum Event {
+        /// The following lines come from this input (`"name: "`, or "" for stdin).
+        case input(place: String)
+        case packet(PacketObservation, line: Int, fractionDigits: Int)
+        /// A tick: event time moves on, then the line passes through.
+        case tick(Int64, line: [UInt8])
+        /// A record flowify does not use, written through untouched.
+        case passThrough([UInt8])
+    }
+
     let flowifier: Flowifier
     private let writer: NDJSONWriter
     private let diagnostics: Diagnostics
+    /// Reports come from both threads.
+    private let reportLock = Mutex(())
     private let showsProgress: Bool
     private let parser = JSONLineParser(keys: PacketRecordFields.keys)
     private let decoder = PacketLineDecoder()
     private let values = PacketFieldValues()
+    private var pipeline: BatchPipeline<Event>?
+    /// The output error that stopped the worker; read after it finished.
+    private var workerError: OutputError?
+    /// The input the flow thread's events come from, for its messages.
+    @exclusivity(unchecked) private var flowPlace = ""
     /// Packet records without IP addresses: they belong to no flow.
     @exclusivity(unchecked) private var packetsWithoutIP = 0
     @exclusivity(unchecked) private var recordsPassed = 0
 
-    init(flowifier: Flowifier, writer: NDJSONWriter, diagnostics: Diagnostics, showsProgress: Bool) {
+    init(flowifier: Flowifier, writer: NDJSONWriter, diagnostics: Diagnostics, showsProgress: Bool, usesFlowThread: Bool) {
         self.flowifier = flowifier
         self.writer = writer
         self.diagnostics = diagnostics
         self.showsProgress = showsProgress
+        if usesFlowThread {
+            pipeline = BatchPipeline { [unowned self] events in
+                do throws(OutputError) {
+                    for event in events { try self.apply(event) }
+                    return true
+                } catch {
+                    self.workerError = error
+                    return false
+                }
+            }
+        }
     }
 
     /// Reads one input to its end (or until a stop signal). A file that
@@ -34,7 +69,7 @@ final class FlowifyInput {
     func read(_ name: String) throws(OutputError) {
         let descriptor: Int32 = name == "-" ? 0 : open(name, O_RDONLY)
         guard descriptor >= 0 else {
-            diagnostics.report("unreadable_input", "\(name): \(String(cString: strerror(errno)))")
+            report("unreadable_input", "\(name): \(String(cString: strerror(errno)))")
             return
         }
         defer { if descriptor != 0 { close(descriptor) } }
@@ -45,6 +80,7 @@ final class FlowifyInput {
 
         let reader = LineReader(fileDescriptor: descriptor)
         let place = name == "-" ? "" : "\(name): "
+        try deliver(.input(place: place))
         var sinceCheck = 0
         var records = 0
         while true {
@@ -53,10 +89,10 @@ final class FlowifyInput {
                 guard let next = try reader.nextLine() else { break }
                 line = next
             } catch .lineTooLong {
-                diagnostics.report("line_too_long", "\(place)line \(reader.lineNumber): longer than \(reader.maxLineLength) bytes")
+                report("line_too_long", "\(place)line \(reader.lineNumber): longer than \(reader.maxLineLength) bytes")
                 continue
             } catch {
-                diagnostics.report("unreadable_input", "\(place)\(error.message)")
+                report("unreadable_input", "\(place)\(error.message)")
                 break
             }
             records += 1
@@ -70,15 +106,29 @@ final class FlowifyInput {
         }
     }
 
+    /// Ends the input: the flow thread drains, every open flow gets its
+    /// final report, and the output is flushed.
+    func finish() throws(OutputError) {
+        if let pipeline {
+            _ = pipeline.finish()
+            self.pipeline = nil
+            if let workerError { throw workerError }
+        }
+        try flowifier.finish()
+        try writer.flush()
+    }
+
+    // MARK: Reading thread
+
     private func handle(_ line: UnsafeBufferPointer<UInt8>, place: String, lineNumber: Int) throws(OutputError) {
         if decoder.decode(line, into: values) {
-            return try count(place: place, lineNumber: lineNumber)
+            return try deliverPacket(place: place, lineNumber: lineNumber)
         }
         if JSONLineParser.isBlank(line) { return }
         do {
             try parser.parse(line)
         } catch {
-            diagnostics.report("bad_json", "\(place)\(error.message(line: lineNumber))")
+            report("bad_json", "\(place)\(error.message(line: lineNumber))")
             return
         }
         let type = try? parser.stringBytes(PacketRecordFields.type)
@@ -86,43 +136,83 @@ final class FlowifyInput {
             do {
                 try PacketRecordFields.read(from: parser, into: values)
             } catch {
-                diagnostics.report("bad_packet", "\(place)line \(lineNumber): \(error.message)")
+                report("bad_packet", "\(place)line \(lineNumber): \(error.message)")
                 return
             }
-            return try count(place: place, lineNumber: lineNumber)
+            return try deliverPacket(place: place, lineNumber: lineNumber)
         }
+        recordsPassed += 1
         if let type, Self.equal(type, "tick") {
             let time: Timestamp
             do {
                 time = try parser.requireTimestamp(PacketRecordFields.ts)
             } catch {
-                diagnostics.report("bad_tick", "\(place)line \(lineNumber): \(error.message)")
+                report("bad_tick", "\(place)line \(lineNumber): \(error.message)")
                 return
             }
-            try flowifier.advance(to: time.nanoseconds)
+            return try deliver(.tick(time.nanoseconds, line: Array(line)))
         }
-        recordsPassed += 1
-        try writer.writeLine(line)
+        try deliver(.passThrough(Array(line)))
     }
 
-    /// Counts the packet in `values` in its flow.
-    private func count(place: String, lineNumber: Int) throws(OutputError) {
+    /// Sends on the packet in `values`, or reports why it cannot be counted.
+    private func deliverPacket(place: String, lineNumber: Int) throws(OutputError) {
         let packet: PacketObservation?
         do {
             packet = try PacketRecordFields.observation(from: values)
         } catch {
-            diagnostics.report("bad_packet", "\(place)line \(lineNumber): \(error.message)")
+            report("bad_packet", "\(place)line \(lineNumber): \(error.message)")
             return
         }
         guard let packet else {
             packetsWithoutIP += 1
             return
         }
-        if values.fractionDigits > flowifier.fractionDigits { flowifier.fractionDigits = values.fractionDigits }
-        let eventTime = flowifier.eventTime
-        if try !flowifier.add(packet) {
-            diagnostics.report("late_packet", "\(place)line \(lineNumber): packet time \(Timestamp(nanoseconds: packet.time).seconds) is before the report interval in progress (event time \(Timestamp(nanoseconds: eventTime).seconds)) and its flow has ended or never began; skipped")
+        try deliver(.packet(packet, line: lineNumber, fractionDigits: values.fractionDigits))
+    }
+
+    private func deliver(_ event: Event) throws(OutputError) {
+        guard let pipeline else { return try apply(event) }
+        if !pipeline.append(event) {
+            // The flow thread stopped on an output error; finish() throws it.
+            _ = pipeline.finish()
+            self.pipeline = nil
+            throw workerError ?? .closed
         }
+    }
+
+    // MARK: Flow thread
+
+    private func apply(_ event: Event) throws(OutputError) {
+        switch event {
+        case .input(let place):
+            flowPlace = place
+        case .packet(let packet, let lineNumber, let fractionDigits):
+            if fractionDigits > flowifier.fractionDigits { flowifier.fractionDigits = fractionDigits }
+            let eventTime = flowifier.eventTime
+            if try !flowifier.add(packet) {
+                report("late_packet", "\(flowPlace)line \(lineNumber): packet time \(Timestamp(nanoseconds: packet.time).seconds) is before the report interval in progress (event time \(Timestamp(nanoseconds: eventTime).seconds)) and its flow has ended or never began; skipped")
+            }
+        case .tick(let time, let line):
+            try flowifier.advance(to: time)
+            try write(line)
+        case .passThrough(let line):
+            try write(line)
+        }
+    }
+
+    private func write(_ line: [UInt8]) throws(OutputError) {
+        var failure: OutputError?
+        line.withUnsafeBufferPointer { bytes in
+            do throws(OutputError) { try writer.writeLine(bytes) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    // MARK: Reporting
+
+    private func report(_ kind: String, _ message: String) {
+        reportLock.withLock { _ in diagnostics.report(kind, message) }
     }
 
     /// `flowify: 5000000 packets in 107412 flows (...)`.
