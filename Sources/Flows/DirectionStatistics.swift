@@ -6,41 +6,54 @@
 /// last digit the output shows, and sums from several reports or windows
 /// merge without error.
 struct DirectionStatistics: Sendable {
+    // Widest fields first, and sums of squares as two words rather than a
+    // UInt128 (whose 16-byte alignment would pad the struct): a flow holds
+    // two of these.
+    private var lengthSquaresWords: (high: UInt64, low: UInt64) = (0, 0)
+    private var gapSquaresWords: (high: UInt64, low: UInt64) = (0, 0)
+
     var packets: UInt64 = 0
     /// Frame bytes on the wire (`len`).
     var bytes: UInt64 = 0
     var payloadBytes: UInt64 = 0
-
     /// Since the last report.
-    var deltaPackets: UInt32 = 0
     var deltaBytes: UInt64 = 0
     var deltaPayloadBytes: UInt64 = 0
 
-    var lengthMinimum: UInt32 = .max
-    var lengthMaximum: UInt32 = 0
-    var lengthSquares: UInt128 = 0
-
     /// Time of the latest packet in this direction, for inter-arrival times.
     var latest: Int64 = 0
-    var gapCount: UInt64 = 0
+    /// Inter-arrival times: one per packet after the first.
     var gapSum: UInt64 = 0
     var gapMinimum: UInt64 = .max
     var gapMaximum: UInt64 = 0
-    var gapSquares: UInt128 = 0
 
-    var ttlMinimum: UInt8 = .max
-    var ttlMaximum: UInt8 = 0
-    var sawTTL = false
+    var deltaPackets: UInt32 = 0
+    var lengthMinimum: UInt32 = .max
+    var lengthMaximum: UInt32 = 0
     /// The TCP window field of the first segment that had one; -1 for none.
     var initialWindow: Int32 = -1
     var sequence = SequenceTracker()
+    var ttlMinimum: UInt8 = .max
+    var ttlMaximum: UInt8 = 0
+    var sawTTL = false
+
+    var gapCount: UInt64 { packets == 0 ? 0 : packets - 1 }
+
+    var lengthSquares: UInt128 {
+        get { UInt128(lengthSquaresWords.high) << 64 | UInt128(lengthSquaresWords.low) }
+        set { lengthSquaresWords = (UInt64(truncatingIfNeeded: newValue >> 64), UInt64(truncatingIfNeeded: newValue)) }
+    }
+
+    var gapSquares: UInt128 {
+        get { UInt128(gapSquaresWords.high) << 64 | UInt128(gapSquaresWords.low) }
+        set { gapSquaresWords = (UInt64(truncatingIfNeeded: newValue >> 64), UInt64(truncatingIfNeeded: newValue)) }
+    }
 
     /// Counts one packet. A packet older than the latest one (reordered
     /// input) counts a gap of 0 and does not move `latest` back.
     mutating func add(time: Int64, wireLength: UInt32, payloadLength: UInt32, ttl: UInt8?) {
         if packets > 0 {
             let gap = UInt64(max(0, time - latest))
-            gapCount += 1
             gapSum += gap
             gapMinimum = min(gapMinimum, gap)
             gapMaximum = max(gapMaximum, gap)

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The active flows: slots of `Flow` values, a hash index from key to slot,
 /// and the lists that order flows by idle deadline and by start.
 ///
@@ -35,20 +43,21 @@ final class FlowTable {
 
     init(limit: Int) {
         precondition(limit > 0 && limit < Int(Int32.max) / 4)
+        precondition(_isPOD(Flow.self), "FlowTable: flows are moved with realloc, so they must be plain values")
         self.limit = limit
         capacity = min(limit, 1024)
-        flows = .allocate(capacity: capacity)
-        idleLinks = .allocate(capacity: capacity)
-        startLinks = .allocate(capacity: capacity)
+        flows = Self.allocate(capacity)
+        idleLinks = Self.allocate(capacity)
+        startLinks = Self.allocate(capacity)
         bucketMask = Self.bucketCount(for: capacity) - 1
         buckets = .allocate(capacity: bucketMask + 1)
         buckets.initialize(repeating: Bucket(slot: -1, hash: 0), count: bucketMask + 1)
     }
 
     deinit {
-        flows.deallocate()
-        idleLinks.deallocate()
-        startLinks.deallocate()
+        free(flows)
+        free(idleLinks)
+        free(startLinks)
         buckets.deallocate()
     }
 
@@ -143,9 +152,9 @@ final class FlowTable {
 
     private func grow() {
         let newCapacity = min(limit, capacity * 2)
-        flows = Self.reallocate(flows, count: highWater, capacity: newCapacity)
-        idleLinks = Self.reallocate(idleLinks, count: highWater, capacity: newCapacity)
-        startLinks = Self.reallocate(startLinks, count: highWater, capacity: newCapacity)
+        flows = Self.reallocate(flows, newCapacity)
+        idleLinks = Self.reallocate(idleLinks, newCapacity)
+        startLinks = Self.reallocate(startLinks, newCapacity)
         capacity = newCapacity
         let newBucketCount = Self.bucketCount(for: newCapacity)
         guard newBucketCount > bucketMask + 1 else { return }
@@ -169,10 +178,16 @@ final class FlowTable {
         return count
     }
 
-    private static func reallocate<T>(_ old: UnsafeMutablePointer<T>, count: Int, capacity: Int) -> UnsafeMutablePointer<T> {
-        let new = UnsafeMutablePointer<T>.allocate(capacity: capacity)
-        new.moveInitialize(from: old, count: count)
-        old.deallocate()
-        return new
+    // The slot arrays hold plain values (no references), so they live in
+    // malloc'd memory and grow with realloc, which moves large blocks by
+    // remapping pages: no second copy, no doubled peak memory.
+    private static func allocate<T>(_ capacity: Int) -> UnsafeMutablePointer<T> {
+        guard let memory = malloc(capacity * MemoryLayout<T>.stride) else { fatalError("flowify: out of memory") }
+        return memory.bindMemory(to: T.self, capacity: capacity)
+    }
+
+    private static func reallocate<T>(_ old: UnsafeMutablePointer<T>, _ capacity: Int) -> UnsafeMutablePointer<T> {
+        guard let memory = realloc(old, capacity * MemoryLayout<T>.stride) else { fatalError("flowify: out of memory") }
+        return memory.bindMemory(to: T.self, capacity: capacity)
     }
 }

@@ -69,10 +69,10 @@ extension ConnState {
     /// between them.
     private static func matchesSYNThenRST(_ history: TCPHistory) -> Bool {
         var index = 0
-        if index < history.count && history.letter(at: index) == UInt8(ascii: "^") { index += 1 }
-        guard index < history.count && history.letter(at: index) == UInt8(ascii: "S") else { return false }
+        if index < Int(history.count) && history.letter(at: index) == UInt8(ascii: "^") { index += 1 }
+        guard index < Int(history.count) && history.letter(at: index) == UInt8(ascii: "S") else { return false }
         index += 1
-        while index < history.count {
+        while index < Int(history.count) {
             switch history.letter(at: index) {
             case UInt8(ascii: "R"):
                 return true

@@ -237,24 +237,24 @@ public struct TCPConnectionState: Sendable {
         } else if controlBits == 1 {
             if flags.syn {
                 let letter = flags.ack ? UInt8(ascii: "H") : UInt8(ascii: "S")
-                if check(TCPHistoryMask.syn, letter) && relativeSequence != endpoint.lastSYNRelative {
+                if check(TCPHistoryMask.syn, letter) && UInt32(truncatingIfNeeded: relativeSequence) != endpoint.lastSYNRelative {
                     add(letter)
                 }
-                endpoint.lastSYNRelative = relativeSequence
+                endpoint.lastSYNRelative = UInt32(truncatingIfNeeded: relativeSequence)
             }
             if flags.fin {
                 // A FIN's place is after the segment's data.
                 let place = relativeSequence &+ UInt64(length)
-                if check(TCPHistoryMask.fin, UInt8(ascii: "F")) && place != endpoint.lastFINRelative {
+                if check(TCPHistoryMask.fin, UInt8(ascii: "F")) && UInt32(truncatingIfNeeded: place) != endpoint.lastFINRelative {
                     add(UInt8(ascii: "F"))
                 }
-                endpoint.lastFINRelative = place
+                endpoint.lastFINRelative = UInt32(truncatingIfNeeded: place)
             }
             if flags.rst {
-                if check(TCPHistoryMask.rst, UInt8(ascii: "R")) && relativeSequence != endpoint.lastRSTRelative {
+                if check(TCPHistoryMask.rst, UInt8(ascii: "R")) && UInt32(truncatingIfNeeded: relativeSequence) != endpoint.lastRSTRelative {
                     add(UInt8(ascii: "R"))
                 }
-                endpoint.lastRSTRelative = relativeSequence
+                endpoint.lastRSTRelative = UInt32(truncatingIfNeeded: relativeSequence)
             }
         } else if length > 0 {
             _ = check(TCPHistoryMask.data, UInt8(ascii: "D"))

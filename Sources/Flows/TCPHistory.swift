@@ -6,10 +6,12 @@
 /// packets at new sequence numbers, role flips and retransmission decades
 /// repeat letters, so real connections stay far below the bound.
 struct TCPHistory: Sendable {
-    static let capacity = 48
+    static let capacity = 32
 
-    private var letters = SIMD64<UInt8>()
-    private(set) var count = 0
+    /// 32 bytes of letters: a tuple, not a SIMD vector, for 8-byte alignment
+    /// and no padding in the flow.
+    private var letters: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private(set) var count = 0 as UInt8
     /// Which (letter kind, direction) pairs were recorded once already:
     /// Zeek's `hist_seen`, with the responder's bits 16 above the
     /// originator's.
@@ -17,7 +19,7 @@ struct TCPHistory: Sendable {
 
     mutating func add(_ letter: UInt8) {
         guard count < Self.capacity else { return }
-        letters[count] = letter
+        withUnsafeMutableBytes(of: &letters) { $0[Int(count)] = letter }
         count += 1
     }
 
@@ -30,12 +32,13 @@ struct TCPHistory: Sendable {
         return false
     }
 
-    func letter(at index: Int) -> UInt8 { letters[index] }
+    func letter(at index: Int) -> UInt8 {
+        withUnsafeBytes(of: letters) { $0[index] }
+    }
 
     var string: String {
-        String(unsafeUninitializedCapacity: count) { buffer in
-            for index in 0..<count { buffer[index] = letters[index] }
-            return count
+        withUnsafeBytes(of: letters) { bytes in
+            String(decoding: bytes.prefix(Int(count)), as: UTF8.self)
         }
     }
 }
