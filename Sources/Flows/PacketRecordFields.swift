@@ -86,7 +86,7 @@ public enum PacketRecordFields {
 
     /// The number of decimals of the line's `ts` text (0 to 9), so reports
     /// keep the precision of their input.
-    static func fractionDigits(in parser: JSONLineParser) -> Int {
+    public static func fractionDigits(in parser: JSONLineParser) -> Int {
         guard let index = parser.index(ofSlot: ts) else { return 0 }
         let text = parser.rawValue(at: index)
         var position = text.count - 1

@@ -22,7 +22,7 @@ final class FlowifyInput {
         case input(place: String)
         case packet(PacketObservation, line: Int, fractionDigits: Int)
         /// A tick: event time moves on, then the line passes through.
-        case tick(Int64, line: [UInt8])
+        case tick(Int64, line: [UInt8], fractionDigits: Int)
         /// A record flowify does not use, written through untouched.
         case passThrough([UInt8])
     }
@@ -141,7 +141,6 @@ final class FlowifyInput {
             }
             return try deliverPacket(place: place, lineNumber: lineNumber)
         }
-        recordsPassed += 1
         if let type, Self.equal(type, "tick") {
             let time: Timestamp
             do {
@@ -150,8 +149,11 @@ final class FlowifyInput {
                 report("bad_tick", "\(place)line \(lineNumber): \(error.message)")
                 return
             }
-            return try deliver(.tick(time.nanoseconds, line: Array(line)))
+            recordsPassed += 1
+            return try deliver(.tick(time.nanoseconds, line: Array(line),
+                                     fractionDigits: PacketRecordFields.fractionDigits(in: parser)))
         }
+        recordsPassed += 1
         try deliver(.passThrough(Array(line)))
     }
 
@@ -188,17 +190,23 @@ final class FlowifyInput {
         case .input(let place):
             flowPlace = place
         case .packet(let packet, let lineNumber, let fractionDigits):
-            if fractionDigits > flowifier.fractionDigits { flowifier.fractionDigits = fractionDigits }
+            raiseFractionDigits(to: fractionDigits)
             let eventTime = flowifier.eventTime
             if try !flowifier.add(packet) {
                 report("late_packet", "\(flowPlace)line \(lineNumber): packet time \(Timestamp(nanoseconds: packet.time).seconds) is before the report interval in progress (event time \(Timestamp(nanoseconds: eventTime).seconds)) and its flow has ended or never began; skipped")
             }
-        case .tick(let time, let line):
+        case .tick(let time, let line, let fractionDigits):
+            // Event time may end flows at the tick's time: keep its decimals.
+            raiseFractionDigits(to: fractionDigits)
             try flowifier.advance(to: time)
             try write(line)
         case .passThrough(let line):
             try write(line)
         }
+    }
+
+    private func raiseFractionDigits(to digits: Int) {
+        if digits > flowifier.fractionDigits { flowifier.fractionDigits = digits }
     }
 
     private func write(_ line: [UInt8]) throws(OutputError) {
