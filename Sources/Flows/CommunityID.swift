@@ -193,32 +193,11 @@ public enum CommunityID {
 
     // MARK: Rendering
 
-    private static let base64Alphabet: StaticString =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-    /// "1:" and the padded standard base64 of the digest (RFC 4648 section 4).
+    /// "1:" and the padded standard base64 of the digest.
     private static func render(digest: UnsafeRawBufferPointer) -> String {
-        let encodedCount = (digest.count + 2) / 3 * 4
-        return String(unsafeUninitializedCapacity: 2 + encodedCount) { out in
-            let alphabet = base64Alphabet.utf8Start
-            out[0] = UInt8(ascii: "1")
-            out[1] = UInt8(ascii: ":")
-            var o = 2
-            var i = 0
-            while i < digest.count {
-                let remaining = digest.count - i
-                let b0 = UInt32(digest[i])
-                let b1 = remaining > 1 ? UInt32(digest[i + 1]) : 0
-                let b2 = remaining > 2 ? UInt32(digest[i + 2]) : 0
-                let group = b0 << 16 | b1 << 8 | b2
-                out[o] = alphabet[Int(group >> 18 & 63)]
-                out[o + 1] = alphabet[Int(group >> 12 & 63)]
-                out[o + 2] = remaining > 1 ? alphabet[Int(group >> 6 & 63)] : UInt8(ascii: "=")
-                out[o + 3] = remaining > 2 ? alphabet[Int(group & 63)] : UInt8(ascii: "=")
-                o += 4
-                i += 3
-            }
-            return o
-        }
+        var text: [UInt8] = [UInt8(ascii: "1"), UInt8(ascii: ":")]
+        text.reserveCapacity(2 + (digest.count + 2) / 3 * 4)
+        Base64.encode(digest, into: &text)
+        return String(decoding: text, as: UTF8.self)
     }
 }

@@ -1,0 +1,70 @@
+/// Standard padded base64 (RFC 4648 section 4), for binary values in JSON
+/// strings: sketches in window records, digests in Community IDs.
+public enum Base64 {
+    private static let alphabet: StaticString =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+    /// The base64 text of `bytes`, appended to `output`.
+    public static func encode(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+        let table = alphabet.utf8Start
+        var index = 0
+        while index < bytes.count {
+            let remaining = bytes.count - index
+            let b0 = UInt32(bytes[index])
+            let b1 = remaining > 1 ? UInt32(bytes[index + 1]) : 0
+            let b2 = remaining > 2 ? UInt32(bytes[index + 2]) : 0
+            let group = b0 << 16 | b1 << 8 | b2
+            output.append(table[Int(group >> 18 & 63)])
+            output.append(table[Int(group >> 12 & 63)])
+            output.append(remaining > 1 ? table[Int(group >> 6 & 63)] : UInt8(ascii: "="))
+            output.append(remaining > 2 ? table[Int(group & 63)] : UInt8(ascii: "="))
+            index += 3
+        }
+    }
+
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity((bytes.count + 2) / 3 * 4)
+        bytes.withUnsafeBytes { encode($0, into: &output) }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The bytes of padded base64 text, or nil if it is not exactly that
+    /// (wrong length, a character outside the alphabet, misplaced padding).
+    public static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+        guard text.count % 4 == 0 else { return nil }
+        var output: [UInt8] = []
+        output.reserveCapacity(text.count / 4 * 3)
+        var group: UInt32 = 0
+        var filled = 0
+        var padding = 0
+        for byte in text {
+            let value: UInt32
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = UInt32(byte - 65)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = UInt32(byte - 71)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = UInt32(byte + 4)
+            case UInt8(ascii: "+"): value = 62
+            case UInt8(ascii: "/"): value = 63
+            case UInt8(ascii: "="): value = 0; padding += 1
+            default: return nil
+            }
+            // Padding only at the very end, at most two.
+            if byte != UInt8(ascii: "=") && padding > 0 { return nil }
+            group = group << 6 | value
+            filled += 1
+            if filled == 4 {
+                output.append(UInt8(group >> 16 & 0xFF))
+                output.append(UInt8(group >> 8 & 0xFF))
+                output.append(UInt8(group & 0xFF))
+                group = 0
+                filled = 0
+            }
+        }
+        guard padding <= 2 else { return nil }
+        output.removeLast(padding)
+        return output
+    }
+
+    public static func decode(_ text: String) -> [UInt8]? { decode(Array(text.utf8)) }
+}

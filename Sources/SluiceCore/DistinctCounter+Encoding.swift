@@ -1,0 +1,98 @@
+/// The compact binary form of a `DistinctCounter`, carried in records as
+/// base64. Little-endian throughout:
+///
+///     exact:  0x01, precision, n (1 byte), n sorted hashes of 8 bytes
+///     sketch: 0x02, precision, base (1 byte), 2^precision 4-bit values
+///             (two per byte, lower register in the low nibble), then
+///             e (2 bytes) and e exceptions of (register: 2 bytes, value: 1 byte)
+///
+/// In a sketch each register is stored as its value less `base` (the
+/// smallest register); a difference of 15 or more is stored as 15 and its
+/// true value listed among the exceptions. Registers of a large count
+/// crowd within a few values of each other, so a 4096-register sketch
+/// takes about 2 KB instead of 3 KB for plain 6-bit packing.
+extension DistinctCounter {
+    static let exactFormat: UInt8 = 1
+    static let sketchFormat: UInt8 = 2
+
+    public var encoded: [UInt8] {
+        var bytes: [UInt8] = []
+        if isExact {
+            bytes.reserveCapacity(3 + 8 * hashes.count)
+            bytes += [Self.exactFormat, UInt8(precision), UInt8(hashes.count)]
+            for hash in hashes {
+                for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: hash >> UInt64(shift))) }
+            }
+            return bytes
+        }
+        let base = registers.min() ?? 0
+        bytes.reserveCapacity(5 + registers.count / 2)
+        bytes += [Self.sketchFormat, UInt8(precision), base]
+        var exceptions: [(index: Int, value: UInt8)] = []
+        for pair in stride(from: 0, to: registers.count, by: 2) {
+            var packed: UInt8 = 0
+            for offset in 0..<2 {
+                let difference = registers[pair + offset] - base
+                if difference >= 15 { exceptions.append((pair + offset, registers[pair + offset])) }
+                packed |= min(difference, 15) << UInt8(4 * offset)
+            }
+            bytes.append(packed)
+        }
+        bytes += [UInt8(exceptions.count & 0xFF), UInt8(exceptions.count >> 8)]
+        for exception in exceptions {
+            bytes += [UInt8(exception.index & 0xFF), UInt8(exception.index >> 8), exception.value]
+        }
+        return bytes
+    }
+
+    /// Reads the binary form; nil for anything malformed (unknown format,
+    /// precision out of range, wrong length, unsorted or repeated hashes,
+    /// register values out of range).
+    public init?(encoded bytes: [UInt8]) {
+        guard bytes.count >= 3, Self.precisions.contains(Int(bytes[1])) else { return nil }
+        self.init(precision: Int(bytes[1]))
+        switch bytes[0] {
+        case Self.exactFormat:
+            let count = Int(bytes[2])
+            guard count <= Self.exactLimit, bytes.count == 3 + 8 * count else { return nil }
+            var previous: UInt64?
+            for index in 0..<count {
+                var hash: UInt64 = 0
+                for byte in 0..<8 { hash |= UInt64(bytes[3 + 8 * index + byte]) << UInt64(8 * byte) }
+                if let previous, hash <= previous { return nil }
+                previous = hash
+                hashes.append(hash)
+            }
+        case Self.sketchFormat:
+            let registerCount = 1 << precision
+            let exceptionsAt = 3 + registerCount / 2
+            let maximum = UInt8(65 - precision)
+            let base = bytes[2]
+            guard bytes.count >= exceptionsAt + 2 else { return nil }
+            let exceptionCount = Int(bytes[exceptionsAt]) | Int(bytes[exceptionsAt + 1]) << 8
+            guard bytes.count == exceptionsAt + 2 + 3 * exceptionCount else { return nil }
+            var values = [UInt8](repeating: 0, count: registerCount)
+            for index in 0..<registerCount {
+                let packed = bytes[3 + index / 2]
+                values[index] = base &+ (index % 2 == 0 ? packed & 0x0F : packed >> 4)
+            }
+            for exception in 0..<exceptionCount {
+                let at = exceptionsAt + 2 + 3 * exception
+                let index = Int(bytes[at]) | Int(bytes[at + 1]) << 8
+                guard index < registerCount, values[index] == base &+ 15, bytes[at + 2] >= base &+ 15 else { return nil }
+                values[index] = bytes[at + 2]
+            }
+            guard values.allSatisfy({ $0 <= maximum }), values.contains(base) else { return nil }
+            registers = values
+        default:
+            return nil
+        }
+    }
+
+    public var base64: String { Base64.encode(encoded) }
+
+    public init?(base64 text: String) {
+        guard let bytes = Base64.decode(text) else { return nil }
+        self.init(encoded: bytes)
+    }
+}
