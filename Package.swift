@@ -11,11 +11,15 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Core: no C dependencies. Record model, NDJSON codec, time and
-        // window math, diagnostics, exit codes, signal handling.
-        .target(name: "SluiceCore"),
+        // window math, mergeable sketches, diagnostics, exit codes, signals.
+        .target(
+            name: "SluiceCore",
+            dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
 
         // Option parsing shared by the executables: maps parse errors to
         // exit status 2 and sends --help and --version to stdout.
