@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// flowify against Zeek itself: the conn.log that Zeek's own test suite
-/// expects for two of the shared traces, copied from zeek/zeek's btest
+/// expects for three of the shared traces, copied from zeek/zeek's btest
 /// baselines (columns id.orig_h, id.orig_p, id.resp_h, id.resp_p, proto,
 /// orig_bytes, resp_bytes, conn_state, history, orig_pkts, resp_pkts, as
 /// they are).
@@ -53,8 +53,19 @@ import Testing
     // conn_state, history (TCP; Zeek's UDP "D" is not written by flowify),
     // payload bytes from sequence numbers (orig_bytes, resp_bytes) and
     // packets each way.
+    /// `linktypes/zeek_pppoe_over_qinq.pcap` is
+    /// testing/btest/Traces/pppoe-over-qinq.pcap;
+    /// testing/btest/Baseline/core.pppoe-over-qinq/conn.log at commit
+    /// 0e2f8397198130b04fe45ee536468b44bcb3204e. A TLS connection with
+    /// retransmissions both ways: Zeek writes T and t twice each, at the
+    /// 1st and the 10th retransmission of each side (its scaled history).
+    static let pppoeBaseline = """
+        1.1.1.1 20394 2.2.2.2 443 tcp 11352 4984 SF ShADdtaTTtFf 44 42
+        """
+
     @Test(arguments: [("benign/zeek_ssh_sessions.pcap", sshBaseline),
-                      ("linktypes/zeek_mixed_vlan_mpls.pcap", vlanMPLSBaseline)])
+                      ("linktypes/zeek_mixed_vlan_mpls.pcap", vlanMPLSBaseline),
+                      ("linktypes/zeek_pppoe_over_qinq.pcap", pppoeBaseline)])
     func flowsMatchZeeksConnLog(file: String, baseline: String) async throws {
         let (_, output) = try await flowifyCapture(file)
         let finals = output.finals
