@@ -17,6 +17,7 @@ struct DirectionStatistics: Sendable {
     var bytes: UInt64 = 0
     var payloadBytes: UInt64 = 0
     /// Since the last report.
+    var deltaPackets: UInt64 = 0
     var deltaBytes: UInt64 = 0
     var deltaPayloadBytes: UInt64 = 0
 
@@ -27,7 +28,6 @@ struct DirectionStatistics: Sendable {
     var gapMinimum: UInt64 = .max
     var gapMaximum: UInt64 = 0
 
-    var deltaPackets: UInt32 = 0
     var lengthMinimum: UInt32 = .max
     var lengthMaximum: UInt32 = 0
     /// The TCP window field of the first segment that had one; -1 for none.
@@ -65,7 +65,7 @@ struct DirectionStatistics: Sendable {
         packets += 1
         bytes += UInt64(wireLength)
         payloadBytes += UInt64(payloadLength)
-        deltaPackets &+= 1
+        deltaPackets += 1
         deltaBytes += UInt64(wireLength)
         deltaPayloadBytes += UInt64(payloadLength)
         lengthMinimum = min(lengthMinimum, wireLength)

@@ -60,10 +60,10 @@ final class FlowReportWriter {
 
             let o = flow.originator
             let r = flow.responder
-            out.key("orig_packets_delta"); out.unsigned(UInt64(o.deltaPackets))
+            out.key("orig_packets_delta"); out.unsigned(o.deltaPackets)
             out.key("orig_bytes_delta"); out.unsigned(o.deltaBytes)
             out.key("orig_payload_bytes_delta"); out.unsigned(o.deltaPayloadBytes)
-            out.key("resp_packets_delta"); out.unsigned(UInt64(r.deltaPackets))
+            out.key("resp_packets_delta"); out.unsigned(r.deltaPackets)
             out.key("resp_bytes_delta"); out.unsigned(r.deltaBytes)
             out.key("resp_payload_bytes_delta"); out.unsigned(r.deltaPayloadBytes)
             out.key("orig_packets"); out.unsigned(o.packets)

@@ -101,10 +101,10 @@ final class FlowTable {
 
     /// Takes a flow out of the index and both lists and frees its slot.
     func remove(_ slot: Int32) {
-        let flow = flows[Int(slot)]
-        idleLinks.remove(slot, from: &idleLists[flow.idleClass.rawValue])
+        let flow = flows + Int(slot)
+        idleLinks.remove(slot, from: &idleLists[flow.pointee.idleClass.rawValue])
         startLinks.remove(slot, from: &startList)
-        var index = Int(UInt32(truncatingIfNeeded: flow.key.hash)) & bucketMask
+        var index = Int(UInt32(truncatingIfNeeded: flow.pointee.key.hash)) & bucketMask
         while buckets[index].slot != slot { index = (index + 1) & bucketMask }
         // Backward shift: move later entries of the probe run into the gap
         // when their home bucket allows it, so lookups need no tombstones.
@@ -130,12 +130,12 @@ final class FlowTable {
     /// was set to the current event time).
     @inline(__always)
     func touch(_ slot: Int32) {
-        idleLinks.moveToTail(slot, in: &idleLists[flows[Int(slot)].idleClass.rawValue])
+        idleLinks.moveToTail(slot, in: &idleLists[(flows + Int(slot)).pointee.idleClass.rawValue])
     }
 
     /// Moves the flow to the tail of another class's idle list.
     func reclassify(_ slot: Int32, as idleClass: IdleClass) {
-        let current = flows[Int(slot)].idleClass
+        let current = (flows + Int(slot)).pointee.idleClass
         idleLinks.remove(slot, from: &idleLists[current.rawValue])
         flows[Int(slot)].idleClass = idleClass
         idleLinks.append(slot, to: &idleLists[idleClass.rawValue])

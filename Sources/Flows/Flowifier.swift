@@ -70,12 +70,17 @@ public final class Flowifier {
     /// the table: it cannot be placed in a report any more.
     public func add(_ packet: PacketObservation) throws(OutputError) -> Bool {
         if packet.time > eventTime { try advance(to: packet.time) }
-        let (key, sourceIsA) = FlowKey.of(packet, ports: fragmentPorts.ports(for: packet))
+        var packet = packet
+        fragmentPorts.complete(&packet)
+        let (key, sourceIsA) = FlowKey.of(packet, ports: packet.ports)
         let hash = key.hash
         var found = table.find(key, hash: hash)
         if let slot = found, let reason = table.flows[Int(slot)].closeReason,
+           packet.time >= table.flows[Int(slot)].last,
            let segment = packet.tcp, TCPFlags(segment.flags).syn, !TCPFlags(segment.flags).ack {
             // A new connection on the tuple of one that closed: port reuse.
+            // (A SYN older than the closed flow's last packet is a late copy
+            // of its own, and counts in it.)
             try end(slot, reason: reason, at: eventTime)
             found = nil
         }
@@ -255,10 +260,11 @@ public final class Flowifier {
         for idleClass in IdleClass.allCases {
             let slot = table.idleLists[idleClass.rawValue].head
             guard slot >= 0 else { continue }
-            let flow = table.flows[Int(slot)]
-            let time = flow.activity.saturatingAdd(options.idleTimeout(idleClass))
+            // Fields through the pointer: a whole Flow is 664 bytes to copy.
+            let flow = table.flows + Int(slot)
+            let time = flow.pointee.activity.saturatingAdd(options.idleTimeout(idleClass))
             if best == nil || time < best!.time {
-                best = (slot, time, flow.closeReason ?? .idle)
+                best = (slot, time, flow.pointee.closeReason ?? .idle)
             }
         }
         let slot = table.startList.head
@@ -272,20 +278,21 @@ public final class Flowifier {
     private func expire(_ slot: Int32, reason: EndReason, at time: Int64) throws(OutputError) {
         guard reason == .active else { return try end(slot, reason: reason, at: time) }
         // The flow reports what it has and goes on as a new one, keeping its
-        // key, orientation and TCP state.
+        // key, orientation and TCP state. One that saw no packet for a whole
+        // active timeout since it went on is over: it ends without a
+        // report (it has nothing to report).
         let flow = table.flows + Int(slot)
-        if flow.pointee.packets > 0 {
-            try report(flow, .final(.active), at: time)
-            flow.pointee.id = nextFlowID
-            nextFlowID += 1
-            counts.flows += 1
-            flow.pointee.first = 0
-            flow.pointee.last = 0
-            flow.pointee.originator = DirectionStatistics()
-            flow.pointee.responder = DirectionStatistics()
-            flow.pointee.flags = TCPFlagCounts()
-            flow.pointee.firstPackets = FirstPackets()
-        }
+        guard flow.pointee.packets > 0 else { return table.remove(slot) }
+        try report(flow, .final(.active), at: time)
+        flow.pointee.id = nextFlowID
+        nextFlowID += 1
+        counts.flows += 1
+        flow.pointee.first = 0
+        flow.pointee.last = 0
+        flow.pointee.originator = DirectionStatistics()
+        flow.pointee.responder = DirectionStatistics()
+        flow.pointee.flags = TCPFlagCounts()
+        flow.pointee.firstPackets = FirstPackets()
         flow.pointee.started = time
         // The new flow's packets of this interval need listing of their own.
         flow.pointee.listedInterval = .min
@@ -307,12 +314,12 @@ public final class Flowifier {
         var idlest: Int32 = -1
         for idleClass in IdleClass.allCases {
             let slot = table.idleLists[idleClass.rawValue].head
-            if slot >= 0 && (idlest < 0 || table.flows[Int(slot)].activity < table.flows[Int(idlest)].activity) {
+            if slot >= 0 && (idlest < 0 || (table.flows + Int(slot)).pointee.activity < (table.flows + Int(idlest)).pointee.activity) {
                 idlest = slot
             }
         }
         counts.evicted += 1
-        try end(idlest, reason: table.flows[Int(idlest)].closeReason ?? .evicted, at: eventTime)
+        try end(idlest, reason: (table.flows + Int(idlest)).pointee.closeReason ?? .evicted, at: eventTime)
     }
 
     // MARK: Reports

@@ -1,55 +1,57 @@
-/// Remembers the ports of recently seen first fragments, so the later
-/// fragments of a datagram, which carry no transport header, are counted in
-/// the flow of their datagram instead of in a port-less one.
+/// Remembers the transport header fields of recently seen first fragments
+/// (ports, or ICMP type, code and id), so the later fragments of a
+/// datagram, which carry no transport header, are counted in the flow of
+/// their datagram instead of in a port-less one.
 ///
 /// A fixed direct-mapped cache: a datagram is identified by addresses,
 /// protocol and fragment id, and its entry is trusted for `lifetime`
 /// (30 s, Linux's ipfrag_time). A later fragment whose first fragment was
-/// not seen (lost, arriving later, or overwritten here) gets no ports.
+/// not seen (lost, arriving later, or overwritten here) stays port-less.
 struct FragmentPorts {
     private struct Entry {
-        var sourceHigh: UInt64
-        var sourceLow: UInt64
-        var destinationHigh: UInt64
-        var destinationLow: UInt64
-        var identification: UInt32
-        var protocolNumber: UInt8
-        var used: Bool
-        var sourcePort: UInt16
-        var destinationPort: UInt16
-        var time: Int64
+        var sourceHigh: UInt64 = 0
+        var sourceLow: UInt64 = 0
+        var destinationHigh: UInt64 = 0
+        var destinationLow: UInt64 = 0
+        var time: Int64 = 0
+        var identification: UInt32 = 0
+        var protocolNumber: UInt8 = 0
+        var used = false
+        var ports: (source: UInt16, destination: UInt16)?
+        var icmp: PacketObservation.ICMPHeader?
     }
 
     static let lifetime: Int64 = 30 * 1_000_000_000
     private static let size = 1 << 14
-    private var entries = [Entry](
-        repeating: Entry(sourceHigh: 0, sourceLow: 0, destinationHigh: 0, destinationLow: 0, identification: 0,
-                         protocolNumber: 0, used: false, sourcePort: 0, destinationPort: 0, time: 0),
-        count: size)
+    private var entries = [Entry](repeating: Entry(), count: size)
 
-    /// The ports for `packet`: its own, remembered if it is a first
-    /// fragment, or those of its datagram's first fragment.
-    mutating func ports(for packet: PacketObservation) -> (source: UInt16, destination: UInt16)? {
-        guard let fragment = packet.fragment else { return packet.ports }
+    /// Remembers `packet` if it is a first fragment with a transport
+    /// header; gives a later fragment the header fields of its datagram's
+    /// first fragment.
+    mutating func complete(_ packet: inout PacketObservation) {
+        guard let fragment = packet.fragment else { return }
         let index = Self.index(packet, fragment.identification)
-        if let ports = packet.ports {
-            if fragment.offset == 0 {
+        if fragment.offset == 0 {
+            if packet.ports != nil || packet.icmp != nil {
                 entries[index] = Entry(
                     sourceHigh: packet.source.high, sourceLow: packet.source.low,
                     destinationHigh: packet.destination.high, destinationLow: packet.destination.low,
-                    identification: fragment.identification, protocolNumber: packet.protocolNumber,
-                    used: true, sourcePort: ports.source, destinationPort: ports.destination, time: packet.time)
+                    time: packet.time, identification: fragment.identification,
+                    protocolNumber: packet.protocolNumber, used: true, ports: packet.ports, icmp: packet.icmp)
             }
-            return ports
+            return
         }
+        guard packet.ports == nil && packet.icmp == nil else { return }
         let entry = entries[index]
+        // Times are within PacketRecordFields.supportedTimes: no overflow.
         guard entry.used, entry.identification == fragment.identification,
               entry.protocolNumber == packet.protocolNumber,
               entry.sourceHigh == packet.source.high, entry.sourceLow == packet.source.low,
               entry.destinationHigh == packet.destination.high, entry.destinationLow == packet.destination.low,
               abs(packet.time - entry.time) <= Self.lifetime
-        else { return nil }
-        return (entry.sourcePort, entry.destinationPort)
+        else { return }
+        packet.ports = entry.ports
+        packet.icmp = entry.icmp
     }
 
     private static func index(_ packet: PacketObservation, _ identification: UInt32) -> Int {

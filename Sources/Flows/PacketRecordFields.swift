@@ -47,7 +47,7 @@ public enum PacketRecordFields {
         guard values.has(ts) else { throw .missing(key: keys[ts]) }
         guard values.has(dst) else { throw .missing(key: keys[dst]) }
         var packet = PacketObservation()
-        packet.time = values.time
+        packet.time = try checked(values.time)
         packet.source = values.source
         packet.destination = values.destination
         packet.wireLength = try UInt32(required(values, len, 0...Int64(UInt32.max)))
@@ -85,10 +85,12 @@ public enum PacketRecordFields {
     }
 
     /// The number of decimals of the line's `ts` text (0 to 9), so reports
-    /// keep the precision of their input.
+    /// keep the precision of their input. A time written with an exponent
+    /// may hide any precision: it counts as nine.
     public static func fractionDigits(in parser: JSONLineParser) -> Int {
         guard let index = parser.index(ofSlot: ts) else { return 0 }
         let text = parser.rawValue(at: index)
+        if text.contains(UInt8(ascii: "e")) || text.contains(UInt8(ascii: "E")) { return 9 }
         var position = text.count - 1
         while position >= 0 {
             let byte = text[position]
@@ -97,6 +99,19 @@ public enum PacketRecordFields {
             position -= 1
         }
         return 0
+    }
+
+    /// Times flowify accepts, epoch nanoseconds: years 1824 to 2116, so
+    /// that no difference of two times and no deadline overflows. sniff
+    /// writes nothing outside them (pcap ends in 2106).
+    public static let supportedTimes: ClosedRange<Int64> = (-(1 << 62) + 1)...((1 << 62) - 1)
+
+    /// `time` if flowify supports it, else the error that names the field.
+    public static func checked(_ time: Int64) throws(FieldError) -> Int64 {
+        guard supportedTimes.contains(time) else {
+            throw .wrongType(key: keys[ts], expected: "a time between the years 1824 and 2116")
+        }
+        return time
     }
 
     @inline(__always)

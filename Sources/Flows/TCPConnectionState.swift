@@ -103,10 +103,12 @@ public struct TCPConnectionState: Sendable {
 
         // Sequence space the segment takes: SYN and FIN one octet each; a
         // RST's data is not part of the stream.
+        // Wrapping: a hostile payload_len near Int32.max must not trap, and
+        // the result is used as a 32-bit sequence offset anyway.
         var segmentLength = length
-        if flags.syn { segmentLength += 1 }
-        if flags.fin { segmentLength += 1 }
-        if flags.rst { segmentLength -= length }
+        if flags.syn { segmentLength &+= 1 }
+        if flags.fin { segmentLength &+= 1 }
+        if flags.rst { segmentLength &-= length }
         let onePastSegment = sequence &+ UInt32(bitPattern: segmentLength)
 
         initialiseEndpoint(&endpoint, flags: flags, sequence: sequence, onePastSegment: onePastSegment)

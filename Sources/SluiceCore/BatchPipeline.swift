@@ -71,6 +71,15 @@ public final class BatchPipeline<Element>: @unchecked Sendable {
         return true
     }
 
+    /// Hands over the batch filled so far, if any, without waiting for it to
+    /// fill: for a producer whose values own large buffers (copied lines),
+    /// so the bytes in flight stay bounded, not only their number. Returns
+    /// false once the worker has stopped.
+    public func handOffPartial() -> Bool {
+        guard counts[producerIndex] > 0 else { return !workerStopped.load(ordering: .acquiring) }
+        return handOff()
+    }
+
     /// Hands over the partial batch and waits until the worker has consumed
     /// everything. Returns false if the worker stopped early.
     public func finish() -> Bool {

@@ -131,6 +131,9 @@ public final class LineReader {
     /// signal interrupted it.
     private func fill() throws(InputError) -> Bool {
         while true {
+            // A stop that arrived while the caller was busy would not
+            // interrupt the next read, which may wait for a long time.
+            if StopSignal.isPending { return false }
             let received = read(fileDescriptor, buffer + end, capacity - end)
             if received > 0 {
                 end += received

@@ -39,6 +39,11 @@ final class FlowifyInput {
     private var pipeline: BatchPipeline<Event>?
     /// The output error that stopped the worker; read after it finished.
     private var workerError: OutputError?
+    /// Bytes of copied lines handed to the flow thread since the last early
+    /// hand-over: a batch is passed on at `batchBytes`, so long pass-through
+    /// lines cannot pile up in the pipeline's ring.
+    @exclusivity(unchecked) private var copiedBytes = 0
+    private static let batchBytes = 4 << 20
     /// The input the flow thread's events come from, for its messages.
     @exclusivity(unchecked) private var flowPlace = ""
     /// Packet records without IP addresses: they belong to no flow.
@@ -142,19 +147,24 @@ final class FlowifyInput {
             return try deliverPacket(place: place, lineNumber: lineNumber)
         }
         if let type, Self.equal(type, "tick") {
-            let time: Timestamp
+            let time: Int64
             do {
-                time = try parser.requireTimestamp(PacketRecordFields.ts)
+                time = try PacketRecordFields.checked(parser.requireTimestamp(PacketRecordFields.ts).nanoseconds)
             } catch {
                 report("bad_tick", "\(place)line \(lineNumber): \(error.message)")
                 return
             }
             recordsPassed += 1
-            return try deliver(.tick(time.nanoseconds, line: Array(line),
-                                     fractionDigits: PacketRecordFields.fractionDigits(in: parser)))
+            try deliver(.tick(time, line: Array(line), fractionDigits: PacketRecordFields.fractionDigits(in: parser)))
+        } else {
+            recordsPassed += 1
+            try deliver(.passThrough(Array(line)))
         }
-        recordsPassed += 1
-        try deliver(.passThrough(Array(line)))
+        copiedBytes += line.count
+        if copiedBytes >= Self.batchBytes, let pipeline {
+            copiedBytes = 0
+            if !pipeline.handOffPartial() { try stopPipeline() }
+        }
     }
 
     /// Sends on the packet in `values`, or reports why it cannot be counted.
@@ -175,12 +185,15 @@ final class FlowifyInput {
 
     private func deliver(_ event: Event) throws(OutputError) {
         guard let pipeline else { return try apply(event) }
-        if !pipeline.append(event) {
-            // The flow thread stopped on an output error; finish() throws it.
-            _ = pipeline.finish()
-            self.pipeline = nil
-            throw workerError ?? .closed
-        }
+        if !pipeline.append(event) { try stopPipeline() }
+    }
+
+    /// The flow thread stopped on an output error: wait for it and throw
+    /// the error.
+    private func stopPipeline() throws(OutputError) {
+        _ = pipeline?.finish()
+        pipeline = nil
+        throw workerError ?? .closed
     }
 
     // MARK: Flow thread

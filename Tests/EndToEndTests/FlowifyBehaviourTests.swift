@@ -140,6 +140,58 @@ func packetLine(_ ts: String, _ src: String, _ dst: String, proto: Int = 6, spor
         #expect(icmp[0].int("orig_packets") == 1 && icmp[0].int("resp_packets") == 2)
     }
 
+    // Expected: hostile times and lengths (found by review) are refused or
+    // absorbed, never fatal: a tick and a packet beyond the supported years
+    // 1824 to 2116 are bad records, a SYN claiming a 2 GB payload is counted,
+    // and a time written with an exponent is reported with nine decimals.
+    @Test func hostileTimesAndLengthsAreNotFatal() throws {
+        let lines = [
+            #"{"type":"tick","ts":-9223372036}"#,
+            packetLine("9223372036.854775807", "10.0.0.1", "10.0.0.2", proto: 17, sport: 1, dport: 2),
+            packetLine("9000000000", "10.0.0.1", "10.0.0.2", proto: 17, sport: 1, dport: 2),
+            packetLine("1.7000000005e9", "10.0.0.1", "10.0.0.2", proto: 17, sport: 1, dport: 2),
+            packetLine("1700000001", "10.0.0.3", "10.0.0.4", flags: 2, payload: 2_147_483_647),
+        ]
+        let output = try flowify(lines: lines)
+        #expect(!output.signaled && output.status == 1, "status \(output.status), stderr \(output.stderr)")
+        #expect(output.stderr.contains("skipped: bad_tick 1, bad_packet 2"), "stderr: \(output.stderr)")
+        #expect(output.finals.reduce(0) { $0 + $1.int("orig_packets") } == 2)
+        // An exponent may hide any precision: times are written with all nine decimals.
+        #expect(output.finals.contains { $0["first_ts"] == "1700000000.500000000" })
+    }
+
+    // Expected: the later fragment of a large ping (no ICMP header) joins
+    // its echo flow through the first fragment's type, code and id: one
+    // flow, two packets out, one back.
+    @Test func laterICMPFragmentsJoinTheirEcho() throws {
+        let first = packetLine("30.000000", "192.0.2.7", "192.0.2.8", proto: 1, len: 1514, icmp: (8, 0, 99))
+            .replacingOccurrences(of: #","payload_len""#, with: #","frag_id":77,"frag_offset":0,"frag_more":true,"payload_len""#)
+        let later = #"{"type":"packet","ts":30.000100,"len":562,"caplen":562,"src":"192.0.2.7","dst":"192.0.2.8","proto":1,"ttl":64,"frag_id":77,"frag_offset":1480,"payload_len":528}"#
+        let reply = packetLine("30.010000", "192.0.2.8", "192.0.2.7", proto: 1, len: 1514, icmp: (0, 0, 99))
+        let output = try flowify(lines: [first, later, reply])
+        try #require(output.finals.count == 1, "finals: \(output.lines)")
+        #expect(output.finals[0].int("orig_packets") == 2 && output.finals[0].int("resp_packets") == 1)
+        #expect(output.finals[0]["icmp_id"] == "99")
+    }
+
+    // Expected: a SYN older than a closing flow's last packet (a late copy
+    // of its own SYN, reordered) is counted in that flow, not taken for
+    // port reuse: one flow, no late packet, status 0.
+    @Test func aLateCopyOfTheSynIsNotPortReuse() throws {
+        let c = "192.0.2.1", s = "192.0.2.2"
+        let lines = [
+            packetLine("40.000000", c, s, flags: 2, seq: 100),
+            packetLine("40.010000", s, c, sport: 80, dport: 40000, flags: 18, seq: 500, ack: 101),
+            packetLine("40.020000", c, s, flags: 16, seq: 101, ack: 501),
+            packetLine("40.030000", s, c, sport: 80, dport: 40000, flags: 4, seq: 501),
+            packetLine("40.000500", c, s, flags: 2, seq: 100),
+        ]
+        let output = try flowify(lines: lines)
+        #expect(output.status == 0, "stderr: \(output.stderr)")
+        try #require(output.finals.count == 1, "finals: \(output.lines)")
+        #expect(output.finals[0].int("orig_packets") == 3 && output.finals[0]["end_reason"] == "rst")
+    }
+
     // Expected: SIGTERM while flowify waits on an open pipe ends it within
     // 2 s with status 0 and a final report for every open flow: the 100
     // packets written are all counted.
