@@ -45,6 +45,8 @@ let package = Package(
         // Capture is the only code that calls pcap_*.
         .target(name: "Capture", dependencies: ["SluiceCore", "CPcap"]),
         .target(name: "TrafficGen", dependencies: ["SluiceCore"]),
+        // Windows: event-time windows per key (the window5s stage).
+        .target(name: "Windows", dependencies: ["SluiceCore"]),
         // Flows: the flowify stage (flow table, TCP state, reports, Community ID).
         .target(
             name: "Flows",
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
         .testTarget(name: "TrafficGenTests", dependencies: ["TrafficGen", "Capture"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "SluiceCore"]),
+        .testTarget(name: "WindowsTests", dependencies: ["Windows", "SluiceCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore"]),
     ]
 )

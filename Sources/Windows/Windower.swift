@@ -1,0 +1,178 @@
+import SluiceCore
+
+/// Event-time windows per key: records are added to the windows their time
+/// falls into, and each window is emitted once the watermark passes its
+/// end. With allowed lateness an emitted window is kept: a record that
+/// arrives for it within the lateness updates it, and it is emitted again
+/// with the next revision number (late records are gathered: one revision
+/// per window each time the watermark moves, not one per record). A record
+/// for a window past its lateness is late, counted, and handed back to the
+/// caller.
+///
+/// Generic over the state kept per window and key, so the same clock
+/// serves the flow feature set and any aggregate spec. Memory is bounded by
+/// `maxEntries` (window, key) states, open and kept together; a record
+/// that would need one more is refused and counted.
+public final class Windower<State> {
+    public struct Counts: Sendable {
+        /// Records added to at least one window.
+        public var records = 0
+        /// Records for windows past their lateness.
+        public var late = 0
+        /// Records refused because `maxEntries` states were held.
+        public var overflow = 0
+        public var emitted = 0
+        /// Of `emitted`, revisions (revision 2 and above).
+        public var revisions = 0
+    }
+
+    /// What became of a record.
+    public enum Outcome: Equatable, Sendable {
+        /// Counted in every window it falls into (at least one still open or revisable).
+        case counted
+        /// Every window it falls into is past its lateness.
+        case late
+        /// No room for a new (window, key) state.
+        case overflow
+    }
+
+    public typealias Emit = (_ window: EventTimeWindow, _ key: [UInt8], _ state: State, _ revision: Int) throws(OutputError) -> Void
+
+    private struct Entry {
+        var state: State
+        /// Of the last emission; 0 before the first.
+        var revision = 0
+        var dirty = false
+    }
+
+    private struct Bucket {
+        let window: EventTimeWindow
+        var entries: [[UInt8]: Entry] = [:]
+    }
+
+    public let assigner: WindowAssigner
+    public let maxEntries: Int
+    public private(set) var watermark: Watermark
+    public private(set) var counts = Counts()
+    private let makeState: () -> State
+    private let emit: Emit
+    /// Windows not yet emitted, and emitted ones within their lateness, by start.
+    private var open: [Int64: Bucket] = [:]
+    private var kept: [Int64: Bucket] = [:]
+    private var entryCount = 0
+
+    public init(assigner: WindowAssigner, watermark: Watermark, maxEntries: Int,
+                makeState: @escaping () -> State, emit: @escaping Emit) {
+        precondition(maxEntries > 0)
+        self.assigner = assigner
+        self.watermark = watermark
+        self.maxEntries = maxEntries
+        self.makeState = makeState
+        self.emit = emit
+    }
+
+    /// Adds a record of time `time` and key `key`. The record's time first
+    /// moves the watermark (emitting what it closes, which frees room; the
+    /// record's own window stays open, as the watermark trails it by the
+    /// delay), then `update` is applied to the state of every window the
+    /// record falls into that is open or revisable.
+    @discardableResult
+    public func add(time: Int64, key: [UInt8], update: (inout State) -> Void) throws(OutputError) -> Outcome {
+        try advance(to: time)
+        var counted = false
+        var refused = false
+        for window in assigner.windows(containing: time) {
+            let added: Bool
+            switch watermark.standing(of: window) {
+            case .open: added = apply(update, to: window, key, in: &open, markDirty: false)
+            case .revisable: added = apply(update, to: window, key, in: &kept, markDirty: true)
+            case .late: continue
+            }
+            if added { counted = true } else { refused = true }
+        }
+        let outcome: Outcome = counted ? .counted : (refused ? .overflow : .late)
+        switch outcome {
+        case .counted: counts.records += 1
+        case .late: counts.late += 1
+        case .overflow: counts.overflow += 1
+        }
+        return outcome
+    }
+
+    /// Moves event time on (a record's time or a tick's), emitting every
+    /// window the watermark has passed and every revised one.
+    public func advance(to time: Int64) throws(OutputError) {
+        let before = watermark.value
+        watermark.observe(time)
+        guard watermark.value > before else { return }
+        try emitRevised()
+        let now = watermark.value
+        for start in open.keys.sorted() where open[start]!.window.end <= now {
+            let bucket = open.removeValue(forKey: start)!
+            try emitWindow(bucket, onlyDirty: false)
+            if watermark.lateness > 0 {
+                var keptBucket = bucket
+                for key in keptBucket.entries.keys { keptBucket.entries[key]!.revision = 1 }
+                kept[start] = keptBucket
+            } else {
+                entryCount -= bucket.entries.count
+            }
+        }
+        for (start, bucket) in kept where watermark.standing(of: bucket.window) == .late {
+            entryCount -= bucket.entries.count
+            kept.removeValue(forKey: start)
+        }
+    }
+
+    /// End of input: revisions, then every open window, in window order.
+    public func finish() throws(OutputError) {
+        try emitRevised()
+        for start in open.keys.sorted() {
+            try emitWindow(open[start]!, onlyDirty: false)
+        }
+        open = [:]
+        kept = [:]
+        entryCount = 0
+    }
+
+    // MARK: Internals
+
+    /// Applies `body` to the state of (window, key), made if need be;
+    /// false if there was no room to make it.
+    private func apply(_ body: (inout State) -> Void, to window: EventTimeWindow, _ key: [UInt8],
+                       in buckets: inout [Int64: Bucket], markDirty: Bool) -> Bool {
+        if buckets[window.start] == nil { buckets[window.start] = Bucket(window: window) }
+        if buckets[window.start]!.entries[key] == nil {
+            guard entryCount < maxEntries else { return false }
+            entryCount += 1
+            buckets[window.start]!.entries[key] = Entry(state: makeState())
+        }
+        body(&buckets[window.start]!.entries[key]!.state)
+        if markDirty { buckets[window.start]!.entries[key]!.dirty = true }
+        return true
+    }
+
+    private func emitRevised() throws(OutputError) {
+        for start in kept.keys.sorted() {
+            guard kept[start]!.entries.values.contains(where: \.dirty) else { continue }
+            try emitWindow(kept[start]!, onlyDirty: true)
+            for key in kept[start]!.entries.keys where kept[start]!.entries[key]!.dirty {
+                kept[start]!.entries[key]!.dirty = false
+                kept[start]!.entries[key]!.revision += 1
+            }
+        }
+    }
+
+    /// Emits a bucket's states in key order (so output is reproducible);
+    /// revision numbers continue from the last emission.
+    private func emitWindow(_ bucket: Bucket, onlyDirty: Bool) throws(OutputError) {
+        for key in bucket.entries.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let entry = bucket.entries[key]!
+            if onlyDirty && !entry.dirty { continue }
+            let revision = entry.revision + 1
+            try emit(bucket.window, key, entry.state, revision)
+            counts.emitted += 1
+            if revision > 1 { counts.revisions += 1 }
+        }
+    }
+}
