@@ -68,6 +68,10 @@ public final class Flowifier {
     /// Counts one packet in its flow. Returns false, counting nothing, for a
     /// packet older than the current report interval whose flow is not in
     /// the table: it cannot be placed in a report any more.
+    ///
+    /// Times (here and in `advance`) must lie in
+    /// `PacketRecordFields.supportedTimes`, as the record readers ensure,
+    /// so no deadline or difference of times overflows.
     public func add(_ packet: PacketObservation) throws(OutputError) -> Bool {
         if packet.time > eventTime { try advance(to: packet.time) }
         var packet = packet
