@@ -6,7 +6,7 @@ import SluiceCore
 /// The "ports" depend on the protocol:
 /// - TCP, UDP, UDP-Lite, SCTP: the transport ports, ordered with their
 ///   addresses. A later IP fragment, which has none, takes its datagram's
-///   ports from `FragmentPorts`; if the first fragment was not seen it
+///   ports from `FragmentHeaders`; if the first fragment was not seen it
 ///   belongs to a port-less flow (`hasPorts` false).
 /// - ICMP and ICMPv6: `portA` is the type, the same for both types of a
 ///   request/response pair (so an echo request and its reply are one flow),
@@ -129,9 +129,12 @@ enum ICMPKind {
             : (type == 0 || type == 14 || type == 16 || type == 18)
     }
 
-    /// The request type answered by a reply `isReply` accepts.
+    /// The request type answered by a reply `isReply` accepts: its
+    /// counterpart in Community ID's table.
     static func requestType(answeredBy type: UInt8, protocolNumber: UInt8) -> UInt8 {
-        protocolNumber == CommunityID.icmpv6ProtocolNumber ? 128 : (type == 0 ? 8 : type - 1)
+        let (_, counterpart, _) = CommunityID.icmpPortEquivalents(
+            type: UInt16(type), code: 0, protocolNumber: protocolNumber)
+        return UInt8(truncatingIfNeeded: counterpart)
     }
 
     /// Echo requests and replies, the messages whose identifier sniff

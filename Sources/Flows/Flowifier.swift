@@ -31,7 +31,7 @@ public final class Flowifier {
 
     private let table: FlowTable
     private let reports: FlowReportWriter
-    @exclusivity(unchecked) private var fragmentPorts = FragmentPorts()
+    @exclusivity(unchecked) private var fragmentHeaders = FragmentHeaders()
     @exclusivity(unchecked) private var intervalStart: Int64 = .min
     @exclusivity(unchecked) private var intervalEnd: Int64 = .min
     /// Flows with packets in the current interval, as (slot, flow id): the
@@ -60,9 +60,6 @@ public final class Flowifier {
         set { reports.fractionDigits = newValue }
     }
 
-    /// Flows in the table.
-    public var activeFlows: Int { table.count }
-
     // MARK: Input
 
     /// Counts one packet in its flow. Returns false, counting nothing, for a
@@ -75,7 +72,7 @@ public final class Flowifier {
     public func add(_ packet: PacketObservation) throws(OutputError) -> Bool {
         if packet.time > eventTime { try advance(to: packet.time) }
         var packet = packet
-        fragmentPorts.complete(&packet)
+        fragmentHeaders.complete(&packet)
         let (key, sourceIsA) = FlowKey.of(packet, ports: packet.ports)
         let hash = key.hash
         var found = table.find(key, hash: hash)

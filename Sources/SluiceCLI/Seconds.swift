@@ -14,15 +14,7 @@ public struct Seconds: ExpressibleByArgument, Sendable, CustomStringConvertible 
     }
 
     /// Whole seconds without a fraction, else with as many decimals as needed.
-    public var description: String {
-        let whole = nanoseconds / 1_000_000_000
-        var fraction = nanoseconds % 1_000_000_000
-        guard fraction != 0 else { return "\(whole)" }
-        var digits = 9
-        while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
-        let padded = String(repeating: "0", count: digits - String(fraction).count) + String(fraction)
-        return "\(whole).\(padded)"
-    }
+    public var description: String { OutputCursor.scaledDecimalText(nanoseconds, scale: 9) }
 
     public var defaultValueDescription: String { description }
 }

@@ -161,6 +161,16 @@ public struct OutputCursor {
         padded(fraction, digits: digits)
     }
 
+    /// `scaledDecimal` as a String, for messages and help text.
+    public static func scaledDecimalText(_ value: Int64, scale: Int) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
+            var cursor = OutputCursor(position: buffer.baseAddress!)
+            cursor.scaledDecimal(value, scale: scale)
+            return String(decoding: UnsafeBufferPointer(start: buffer.baseAddress!, count: cursor.position - buffer.baseAddress!),
+                          as: UTF8.self)
+        }
+    }
+
     /// `.` and the first `digits` (at most 9) decimals of the nanoseconds of
     /// `nanoseconds`; nothing for 0 digits.
     @inlinable @inline(__always)

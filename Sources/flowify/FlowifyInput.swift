@@ -86,24 +86,24 @@ final class FlowifyInput {
         let reader = LineReader(fileDescriptor: descriptor)
         let place = name == "-" ? "" : "\(name): "
         try deliver(.input(place: place))
-        var sinceCheck = 0
         var records = 0
         while true {
             let line: UnsafeBufferPointer<UInt8>
             do {
                 guard let next = try reader.nextLine() else { break }
                 line = next
-            } catch .lineTooLong {
-                report("line_too_long", "\(place)line \(reader.lineNumber): longer than \(reader.maxLineLength) bytes")
-                continue
             } catch {
+                // A line too long is skipped by the reader itself; a read
+                // error ends this input.
+                if case .lineTooLong = error {
+                    report("line_too_long", "\(place)\(error.message)")
+                    continue
+                }
                 report("unreadable_input", "\(place)\(error.message)")
                 break
             }
             records += 1
-            sinceCheck += 1
-            if sinceCheck == 8192 {
-                sinceCheck = 0
+            if records % 8192 == 0 {
                 if StopSignal.isPending { break }
                 progress.update(records: records, bytes: reader.bytesRead)
             }
@@ -114,11 +114,7 @@ final class FlowifyInput {
     /// Ends the input: the flow thread drains, every open flow gets its
     /// final report, and the output is flushed.
     func finish() throws(OutputError) {
-        if let pipeline {
-            _ = pipeline.finish()
-            self.pipeline = nil
-            if let workerError { throw workerError }
-        }
+        if let error = endFlowThread() { throw error }
         try flowifier.finish()
         try writer.flush()
     }
@@ -191,9 +187,16 @@ final class FlowifyInput {
     /// The flow thread stopped on an output error: wait for it and throw
     /// the error.
     private func stopPipeline() throws(OutputError) {
-        _ = pipeline?.finish()
-        pipeline = nil
-        throw workerError ?? .closed
+        throw endFlowThread() ?? .closed
+    }
+
+    /// Lets the flow thread drain its events and end (if there is one);
+    /// returns the output error that stopped it, if any.
+    private func endFlowThread() -> OutputError? {
+        guard let pipeline else { return nil }
+        _ = pipeline.finish()
+        self.pipeline = nil
+        return workerError
     }
 
     // MARK: Flow thread

@@ -7,7 +7,7 @@
 /// protocol and fragment id, and its entry is trusted for `lifetime`
 /// (30 s, Linux's ipfrag_time). A later fragment whose first fragment was
 /// not seen (lost, arriving later, or overwritten here) stays port-less.
-struct FragmentPorts {
+struct FragmentHeaders {
     private struct Entry {
         var sourceHigh: UInt64 = 0
         var sourceLow: UInt64 = 0
