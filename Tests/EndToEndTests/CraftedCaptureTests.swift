@@ -53,13 +53,12 @@ import Testing
         return bytes
     }
 
-    static func sniff(_ bytes: [UInt8], _ arguments: [String], name: String = "crafted") throws -> SniffOutput {
+    static func sniff(_ bytes: [UInt8], _ arguments: [String], name: String = "crafted") throws -> ToolOutput {
         let path = E2E.scratchDirectory("crafted") + "/\(name)"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let result = try run(E2E.sniff, ["-q", "-r", path] + arguments, timeout: 30)
-        return SniffOutput(status: result.status, signaled: result.signaled, stderr: result.stderr,
-                           lines: result.lines.map(String.init))
+        return ToolOutput(result)
     }
 
     // MARK: Cases

@@ -51,8 +51,7 @@ func packetLine(_ ts: String, _ src: String, _ dst: String, proto: Int = 6, spor
         #expect(output.stderr.contains(#"flowify: line 20: expected integer for "len""#))
         #expect(output.stderr.contains("flowify: line \(lines.count): packet time"))
         #expect(output.stderr.contains("skipped: bad_json 1, bad_packet 2, late_packet 1"), "stderr: \(output.stderr)")
-        let counted = output.finals.reduce(0) { $0 + $1.int("orig_packets") + $1.int("resp_packets") }
-        #expect(counted == goodCount)
+        #expect(output.finals.packetTotal == goodCount)
     }
 
     // Expected: a tick 100 s after a UDP flow's last packet moves event
@@ -214,7 +213,7 @@ func packetLine(_ ts: String, _ src: String, _ dst: String, proto: Int = 6, spor
         #expect(exit?.status == 0 && exit?.signaled == false, "exit \(String(describing: exit))")
         let output = try String(contentsOfFile: directory + "/out", encoding: .utf8)
         let finals = output.split(separator: "\n").compactMap { Record($0) }.filter { $0["report"] == "final" }
-        #expect(finals.reduce(0) { $0 + $1.int("orig_packets") + $1.int("resp_packets") } == 100)
+        #expect(finals.packetTotal == 100)
     }
 
     // Expected: with room for 3 flows, the DNS capture's 464 packets are
@@ -226,8 +225,7 @@ func packetLine(_ ts: String, _ src: String, _ dst: String, proto: Int = 6, spor
         let evicted = output.finals.filter { $0["end_reason"] == "evicted" }.count
         #expect(evicted > 0)
         #expect(output.stderr.contains("; \(evicted) flows evicted (table full)"), "stderr: \(output.stderr)")
-        let ip = packets.records.filter { $0.type == "packet" && $0["src"] != nil }.count
-        #expect(output.finals.reduce(0) { $0 + $1.int("orig_packets") + $1.int("resp_packets") } == ip)
+        #expect(output.finals.packetTotal == packets.ipPackets.count)
     }
 
     // Expected: the same records with a space after every comma (which the
@@ -249,8 +247,7 @@ func packetLine(_ ts: String, _ src: String, _ dst: String, proto: Int = 6, spor
         let (packets, output) = try await flowifyCapture("attacks/slowloris/kihy_slowloris.pcap", ["--active-timeout", "20"])
         #expect(output.status == 0)
         #expect(output.finals.contains { $0["end_reason"] == "active" })
-        let ip = packets.records.filter { $0.type == "packet" && $0["src"] != nil }.count
-        #expect(output.finals.reduce(0) { $0 + $1.int("orig_packets") + $1.int("resp_packets") } == ip)
+        #expect(output.finals.packetTotal == packets.ipPackets.count)
         var deltas: [String: Int] = [:]
         for flow in output.flows {
             deltas[flow["flow_id"]!, default: 0] += flow.int("orig_packets_delta") + flow.int("resp_packets_delta")
@@ -269,8 +266,8 @@ func packetLine(_ ts: String, _ src: String, _ dst: String, proto: Int = 6, spor
         let directory = E2E.scratchDirectory("flowify-files")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let half = lines.count / 2
-        try (lines[..<half].map { $0 + "\n" }.joined()).write(toFile: directory + "/a", atomically: false, encoding: .utf8)
-        try (lines[half...].map { $0 + "\n" }.joined()).write(toFile: directory + "/b", atomically: false, encoding: .utf8)
+        try writeLines(lines[..<half], to: directory + "/a")
+        try writeLines(lines[half...], to: directory + "/b")
         let whole = try flowify(lines: lines)
         let split = try run(E2E.flowify, [directory + "/a", directory + "/missing", directory + "/b"])
         #expect(split.status == 1)
@@ -301,7 +298,7 @@ func packetLine(_ ts: String, _ src: String, _ dst: String, proto: Int = 6, spor
         let packets = try await OutputCache.shared.sniffOutput("attacks/syn_flood/stopddos_pkt.TCP.synflood.spoofed.pcap")
         let directory = E2E.scratchDirectory("flowify-head")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try (packets.lines.map { $0 + "\n" }.joined()).write(toFile: directory + "/in", atomically: false, encoding: .utf8)
+        try writeLines(packets.lines, to: directory + "/in")
         let script = #"{ "$1" -q <"$2/in" 2>"$2/err"; echo $? >"$2/status"; } | head -1"#
         let result = try run("/bin/sh", ["-c", script, "sh", E2E.flowify, directory])
         #expect(result.lines.count == 1)

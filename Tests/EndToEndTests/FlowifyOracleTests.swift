@@ -18,10 +18,9 @@ import Testing
     func conservation(file: String) async throws {
         let (packets, output) = try await flowifyCapture(file)
         #expect(output.status == 0, "flowify status \(output.status): \(output.stderr)")
-        let input = packets.records
-        let ipPackets = input.filter { $0.type == "packet" && $0["src"] != nil }
+        let ipPackets = packets.ipPackets
         let finals = output.finals
-        #expect(finals.reduce(0) { $0 + $1.int("orig_packets") + $1.int("resp_packets") } == ipPackets.count)
+        #expect(finals.packetTotal == ipPackets.count)
         #expect(finals.reduce(0) { $0 + $1.int("orig_bytes") + $1.int("resp_bytes") }
                 == ipPackets.reduce(0) { $0 + $1.int("len") })
 

@@ -1,33 +1,31 @@
 import Foundation
 import Testing
 
-/// flowify's output for a given input, parsed.
-struct FlowifyOutput: Sendable {
-    var status: Int32
-    var signaled: Bool
-    var stderr: String
-    var lines: [String]
-
-    var records: [Record] { lines.compactMap { Record(Substring($0)) } }
+extension ToolOutput {
     var flows: [Record] { records.filter { $0.type == "flow" } }
     var finals: [Record] { flows.filter { $0["report"] == "final" } }
     var interims: [Record] { flows.filter { $0["report"] == "interim" } }
+    /// sniff's packet records with IP addresses: those flowify counts.
+    var ipPackets: [Record] { records.filter { $0.type == "packet" && $0["src"] != nil } }
+}
+
+extension [Record] {
+    /// Packets both ways summed over flow reports' totals.
+    var packetTotal: Int { reduce(0) { $0 + $1.int("orig_packets") + $1.int("resp_packets") } }
 }
 
 /// Runs flowify with `input` lines on stdin.
-func flowify(lines input: [String], _ arguments: [String] = [], timeout: Double = 120) throws -> FlowifyOutput {
+func flowify(lines input: [String], _ arguments: [String] = [], timeout: Double = 120) throws -> ToolOutput {
     let directory = E2E.scratchDirectory("flowify")
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let path = directory + "/input.ndjson"
-    try (input.map { $0 + "\n" }.joined()).write(toFile: path, atomically: false, encoding: .utf8)
-    let result = try run(E2E.flowify, arguments, stdinPath: path, timeout: timeout)
-    return FlowifyOutput(status: result.status, signaled: result.signaled, stderr: result.stderr,
-                         lines: result.lines.map(String.init))
+    try writeLines(input, to: path)
+    return ToolOutput(try run(E2E.flowify, arguments, stdinPath: path, timeout: timeout))
 }
 
 /// flowify over `sniff --non-ip -r` of a shared capture (frame records
 /// included, which flowify passes through).
-func flowifyCapture(_ relative: String, _ arguments: [String] = []) async throws -> (packets: SniffOutput, flows: FlowifyOutput) {
+func flowifyCapture(_ relative: String, _ arguments: [String] = []) async throws -> (packets: ToolOutput, flows: ToolOutput) {
     let packets = try await OutputCache.shared.sniffOutput(relative)
     return (packets, try flowify(lines: packets.lines, arguments))
 }

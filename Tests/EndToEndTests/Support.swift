@@ -185,20 +185,31 @@ struct Record {
     var type: String? { fields["type"] }
 }
 
-/// Runs sniff over a capture and parses its records.
-struct SniffOutput: Sendable {
+/// A tool's run, its stdout as lines and parsed records.
+struct ToolOutput: Sendable {
     var status: Int32
     var signaled: Bool
     var stderr: String
     var lines: [String]
 
+    init(_ result: RunResult) {
+        status = result.status
+        signaled = result.signaled
+        stderr = result.stderr
+        lines = result.lines.map(String.init)
+    }
+
     var records: [Record] { lines.compactMap { Record(Substring($0)) } }
 }
 
-func sniffFile(_ path: String, _ extra: [String] = ["--non-ip"], timeout: Double = 120) throws -> SniffOutput {
+/// Writes NDJSON lines, each ended by a newline, to a file.
+func writeLines(_ lines: some Sequence<String>, to path: String) throws {
+    try lines.map { $0 + "\n" }.joined().write(toFile: path, atomically: false, encoding: .utf8)
+}
+
+func sniffFile(_ path: String, _ extra: [String] = ["--non-ip"], timeout: Double = 120) throws -> ToolOutput {
     let result = try run(E2E.sniff, extra + ["-r", path], timeout: timeout)
-    return SniffOutput(status: result.status, signaled: result.signaled, stderr: result.stderr,
-                       lines: result.lines.map(String.init))
+    return ToolOutput(result)
 }
 
 /// Equal decimal numbers written differently ("1.500000" and "1.5000").

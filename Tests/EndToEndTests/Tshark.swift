@@ -54,7 +54,7 @@ struct OracleMissing: Error, CustomStringConvertible {
 actor OutputCache {
     static let shared = OutputCache()
     private var tshark: [String: Task<[TsharkFrame], Error>] = [:]
-    private var sniff: [String: Task<SniffOutput, Error>] = [:]
+    private var sniff: [String: Task<ToolOutput, Error>] = [:]
 
     func tsharkFrames(_ relative: String) async throws -> [TsharkFrame] {
         if let task = tshark[relative] { return try await task.value }
@@ -64,7 +64,7 @@ actor OutputCache {
     }
 
     /// `sniff --non-ip -r FILE`: one record per frame, in order.
-    func sniffOutput(_ relative: String) async throws -> SniffOutput {
+    func sniffOutput(_ relative: String) async throws -> ToolOutput {
         if let task = sniff[relative] { return try await task.value }
         let task = Task.detached { try sniffFile(E2E.pcap(relative)) }
         sniff[relative] = task
