@@ -7,6 +7,7 @@ let package = Package(
         .executable(name: "sniff", targets: ["sniff"]),
         .executable(name: "trafficgen", targets: ["trafficgen"]),
         .executable(name: "flowify", targets: ["flowify"]),
+        .executable(name: "window5s", targets: ["window5s"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,6 +58,7 @@ let package = Package(
         .executableTarget(name: "sniff", dependencies: ["Capture", "SluiceCLI"]),
         .executableTarget(name: "trafficgen", dependencies: ["TrafficGen", "SluiceCLI"]),
         .executableTarget(name: "flowify", dependencies: ["Flows", "SluiceCLI"]),
+        .executableTarget(name: "window5s", dependencies: ["Windows", "SluiceCLI"]),
         // Codec micro-benchmarks, run by `make bench`.
         .executableTarget(name: "codec-bench", dependencies: ["SluiceCore"]),
 

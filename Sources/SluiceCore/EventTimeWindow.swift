@@ -37,6 +37,16 @@ public struct WindowAssigner: Sendable {
 
     public var isTumbling: Bool { slide == size }
 
+    /// The one window of a tumbling assigner that contains `time`, or nil
+    /// where it cannot be represented (the ends of Int64).
+    @inline(__always)
+    public func tumblingWindow(containing time: Int64) -> EventTimeWindow? {
+        let (start, beyond) = floorDivide(time, size).multipliedReportingOverflow(by: size)
+        guard !beyond else { return nil }
+        let (end, endOverflow) = start.addingReportingOverflow(size)
+        return EventTimeWindow(start: start, end: endOverflow ? .max : end)
+    }
+
     /// The windows that contain `time`, earliest first.
     public func windows(containing time: Int64) -> [EventTimeWindow] {
         // Starts are multiples of `slide` in (time - size, time]. Within a

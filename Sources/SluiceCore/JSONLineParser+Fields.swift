@@ -42,6 +42,11 @@ extension JSONLineParser {
 
     public func kind(at index: Int) -> JSONValueKind { field(at: index).kind }
 
+    /// The kind of the registered key `slot`'s value, or nil when absent.
+    public func kind(ofSlot slot: Int) -> JSONValueKind? {
+        index(ofSlot: slot).map { kind(at: $0) }
+    }
+
     /// The field index of the registered key `slot` in this line, or nil.
     @inlinable @inline(__always)
     public func index(ofSlot slot: Int) -> Int? {

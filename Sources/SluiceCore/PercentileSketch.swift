@@ -1,9 +1,13 @@
 import Histogram
 
-/// Percentiles that merge: an HdrHistogram (hdrhistogram-swift) of
-/// non-negative integers with two significant digits, so every value is
-/// kept within 1 % and histograms of several windows add up bucket by
-/// bucket to the histogram of their union.
+/// Percentiles that merge: the buckets of an HdrHistogram of non-negative
+/// integers with two significant digits (hdrhistogram-swift's bucket
+/// arithmetic), so every value is kept within 1 % and histograms of several
+/// windows add up bucket by bucket to the histogram of their union.
+///
+/// Only the non-empty buckets are held, as a sorted list of (bucket top,
+/// count): a window's packet sizes fill tens of buckets, and a dense
+/// HdrHistogram of the same range would take kilobytes per window and key.
 ///
 /// The compact binary form, carried in records as base64:
 ///
@@ -12,48 +16,90 @@ import Histogram
 ///
 /// one pair per non-empty bucket in ascending order, the value being the
 /// highest the bucket holds. Varints are LEB128: 7 bits a byte, low bits
-/// first. A window's packet sizes or flow durations fill tens of buckets,
-/// a few hundred bytes.
+/// first.
 public struct PercentileSketch: Sendable, Equatable {
     static let format: UInt8 = 1
     public static let significantDigits = SignificantDigits.two
+    /// The largest value kept; larger ones count as this.
+    public static let maximumValue = UInt64(1) << 62
 
-    public private(set) var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: PercentileSketch.significantDigits)
+    /// Bucket arithmetic only; never recorded into.
+    nonisolated(unsafe) private static let shape = Histogram<UInt64>(
+        lowestDiscernibleValue: 1, highestTrackableValue: maximumValue, numberOfSignificantValueDigits: significantDigits)
+
+    /// Non-empty buckets by ascending top value.
+    public private(set) var buckets: [(top: UInt64, count: UInt64)] = []
+    public private(set) var count: UInt64 = 0
 
     public init() {}
 
-    public mutating func record(_ value: UInt64) {
-        _ = histogram.record(value)
+    /// The highest value of the bucket `value` falls into.
+    @inline(__always)
+    public static func bucketTop(_ value: UInt64) -> UInt64 {
+        shape.highestEquivalentForValue(min(value, maximumValue))
+    }
+
+    public mutating func record(_ value: UInt64, count: UInt64 = 1) {
+        guard count > 0 else { return }
+        add(top: Self.bucketTop(value), count: count)
     }
 
     public mutating func merge(_ other: PercentileSketch) {
-        histogram.add(other.histogram)
+        if buckets.isEmpty { self = other; return }
+        for bucket in other.buckets { add(top: bucket.top, count: bucket.count) }
     }
 
-    public var count: UInt64 { histogram.totalCount }
+    private mutating func add(top: UInt64, count added: UInt64) {
+        count += added
+        // Values mostly arrive in a few buckets: look at the last first.
+        if let last = buckets.last, last.top <= top {
+            if last.top == top { buckets[buckets.count - 1].count += added } else { buckets.append((top, added)) }
+            return
+        }
+        var low = 0
+        var high = buckets.count
+        while low < high {
+            let middle = (low + high) / 2
+            if buckets[middle].top < top { low = middle + 1 } else { high = middle }
+        }
+        if low < buckets.count && buckets[low].top == top {
+            buckets[low].count += added
+        } else {
+            buckets.insert((top, added), at: low)
+        }
+    }
 
     /// The value at or below which `percentile` percent of the values lie,
-    /// within the histogram's 1 %.
+    /// within the histogram's 1 % (HdrHistogram's rule: the top of the
+    /// bucket where the running count first reaches the percentile's share,
+    /// rounded up); 0 when empty.
     public func value(atPercentile percentile: Double) -> UInt64 {
-        histogram.valueAtPercentile(percentile)
+        guard count > 0 else { return 0 }
+        let share = min(max(percentile.nextDown, 0), 100) * Double(count) / 100
+        let wanted = max(1, UInt64(share.rounded(.up)))
+        var running: UInt64 = 0
+        for bucket in buckets {
+            running += bucket.count
+            if running >= wanted { return bucket.top }
+        }
+        return buckets[buckets.count - 1].top
     }
 
     public static func == (a: PercentileSketch, b: PercentileSketch) -> Bool {
-        a.encoded == b.encoded
+        a.count == b.count && a.buckets.elementsEqual(b.buckets) { $0.top == $1.top && $0.count == $1.count }
     }
 
     // MARK: Encoding
 
     public var encoded: [UInt8] {
-        var pairs: [(value: UInt64, count: UInt64)] = []
-        for bucket in histogram.recordedValues() { pairs.append((bucket.value, UInt64(bucket.count))) }
         var bytes: [UInt8] = [Self.format, UInt8(Self.significantDigits.rawValue)]
-        Self.appendVarint(UInt64(pairs.count), to: &bytes)
+        bytes.reserveCapacity(4 + 3 * buckets.count)
+        Self.appendVarint(UInt64(buckets.count), to: &bytes)
         var previous: UInt64 = 0
-        for pair in pairs {
-            Self.appendVarint(pair.value - previous, to: &bytes)
-            Self.appendVarint(pair.count, to: &bytes)
-            previous = pair.value
+        for bucket in buckets {
+            Self.appendVarint(bucket.top - previous, to: &bytes)
+            Self.appendVarint(bucket.count, to: &bytes)
+            previous = bucket.top
         }
         return bytes
     }
@@ -71,11 +117,14 @@ public struct PercentileSketch: Sendable, Equatable {
             guard let delta = Self.readVarint(bytes, &position), let count = Self.readVarint(bytes, &position),
                   count > 0, index == 0 || delta > 0 else { return nil }
             let (next, overflow) = value.addingReportingOverflow(delta)
-            guard !overflow, next <= UInt64.max / 2 else { return nil }
+            guard !overflow, next <= Self.maximumValue, Self.bucketTop(next) == next else { return nil }
+            let (total, countOverflow) = self.count.addingReportingOverflow(count)
+            guard !countOverflow else { return nil }
             value = next
-            guard histogram.record(value, count: count) else { return nil }
+            buckets.append((next, count))
+            self.count = total
         }
-        guard position == bytes.count, encoded == bytes else { return nil }
+        guard position == bytes.count else { return nil }
     }
 
     public var base64: String { Base64.encode(encoded) }

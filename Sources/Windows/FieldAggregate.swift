@@ -28,12 +28,36 @@ public struct FieldAggregate: Equatable, Sendable {
         minimum = min(minimum, value)
         maximum = max(maximum, value)
         moments.add(value)
-        percentiles?.record(value <= 0 ? 0 : UInt64(min(value.rounded(), 9.2e18)))
+        percentiles?.record(Self.histogramValue(value))
     }
+
+    /// Adds `value` as if seen `times` times.
+    public mutating func add(number value: Double, times: UInt64) {
+        guard value.isFinite, times > 0 else { return }
+        if times == 1 { return add(number: value) }
+        count += times
+        sum += value * Double(times)
+        minimum = min(minimum, value)
+        maximum = max(maximum, value)
+        moments.merge(RunningMoments(count: times, mean: value, m2: 0))
+        percentiles?.record(Self.histogramValue(value), count: times)
+    }
+
+    @inline(__always)
+    static func histogramValue(_ value: Double) -> UInt64 {
+        value <= 0 ? 0 : UInt64(min(value.rounded(), 4.6e18))
+    }
+
+    public var mean: Double { count == 0 ? 0 : moments.mean }
 
     /// For `distinct`: the value's JSON text, so "80" and 80 differ.
     public mutating func add(text: UnsafeRawBufferPointer) {
         distinct?.insert(hash: StableHash.hash(text))
+    }
+
+    /// For `distinct`: a value by its `StableHash`.
+    public mutating func add(hash: UInt64) {
+        distinct?.insert(hash: hash)
     }
 
     public mutating func merge(_ other: FieldAggregate) {

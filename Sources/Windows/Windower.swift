@@ -9,34 +9,15 @@ import SluiceCore
 /// for a window past its lateness is late, counted, and handed back to the
 /// caller.
 ///
-/// Generic over the state kept per window and key, so the same clock
-/// serves the flow feature set and any aggregate spec. Memory is bounded by
-/// `maxEntries` (window, key) states, open and kept together; a record
-/// that would need one more is refused and counted.
-public final class Windower<State> {
-    public struct Counts: Sendable {
-        /// Records added to at least one window.
-        public var records = 0
-        /// Records for windows past their lateness.
-        public var late = 0
-        /// Records refused because `maxEntries` states were held.
-        public var overflow = 0
-        public var emitted = 0
-        /// Of `emitted`, revisions (revision 2 and above).
-        public var revisions = 0
-    }
+/// Generic over the key and the state kept per window and key, so the same
+/// clock serves the flow feature set and any aggregate spec. Memory is
+/// bounded by `maxEntries` (window, key) states, open and kept together; a
+/// record that would need one more is refused and counted.
+public final class Windower<Key: Hashable & Comparable, State> {
+    public typealias Counts = WindowCounts
+    public typealias Outcome = WindowOutcome
 
-    /// What became of a record.
-    public enum Outcome: Equatable, Sendable {
-        /// Counted in every window it falls into (at least one still open or revisable).
-        case counted
-        /// Every window it falls into is past its lateness.
-        case late
-        /// No room for a new (window, key) state.
-        case overflow
-    }
-
-    public typealias Emit = (_ window: EventTimeWindow, _ key: [UInt8], _ state: State, _ revision: Int) throws(OutputError) -> Void
+    public typealias Emit = (_ window: EventTimeWindow, _ key: Key, _ state: State, _ revision: Int) throws(OutputError) -> Void
 
     private struct Entry {
         var state: State
@@ -47,7 +28,8 @@ public final class Windower<State> {
 
     private struct Bucket {
         let window: EventTimeWindow
-        var entries: [[UInt8]: Entry] = [:]
+        var entries: [Key: Entry] = [:]
+        var dirtyCount = 0
     }
 
     public let assigner: WindowAssigner
@@ -60,6 +42,10 @@ public final class Windower<State> {
     private var open: [Int64: Bucket] = [:]
     private var kept: [Int64: Bucket] = [:]
     private var entryCount = 0
+    /// The watermark at which something next needs doing (an open window
+    /// closes or a kept one expires); revisions waiting are flagged apart.
+    private var nextDeadline = Int64.max
+    private var revisionsWaiting = false
 
     public init(assigner: WindowAssigner, watermark: Watermark, maxEntries: Int,
                 makeState: @escaping () -> State, emit: @escaping Emit) {
@@ -71,24 +57,28 @@ public final class Windower<State> {
         self.emit = emit
     }
 
+    /// (window, key) states held, open and kept.
+    public var entriesHeld: Int { entryCount }
+
     /// Adds a record of time `time` and key `key`. The record's time first
     /// moves the watermark (emitting what it closes, which frees room; the
     /// record's own window stays open, as the watermark trails it by the
     /// delay), then `update` is applied to the state of every window the
     /// record falls into that is open or revisable.
     @discardableResult
-    public func add(time: Int64, key: [UInt8], update: (inout State) -> Void) throws(OutputError) -> Outcome {
+    public func add(time: Int64, key: Key, update: (inout State) -> Void) throws(OutputError) -> Outcome {
         try advance(to: time)
         var counted = false
         var refused = false
-        for window in assigner.windows(containing: time) {
-            let added: Bool
-            switch watermark.standing(of: window) {
-            case .open: added = apply(update, to: window, key, in: &open, markDirty: false)
-            case .revisable: added = apply(update, to: window, key, in: &kept, markDirty: true)
-            case .late: continue
+        if assigner.isTumbling {
+            // One window per time: spare the array of windows.
+            if let window = assigner.tumblingWindow(containing: time) {
+                place(update, window, key, &counted, &refused)
             }
-            if added { counted = true } else { refused = true }
+        } else {
+            for window in assigner.windows(containing: time) {
+                place(update, window, key, &counted, &refused)
+            }
         }
         let outcome: Outcome = counted ? .counted : (refused ? .overflow : .late)
         switch outcome {
@@ -104,15 +94,15 @@ public final class Windower<State> {
     public func advance(to time: Int64) throws(OutputError) {
         let before = watermark.value
         watermark.observe(time)
-        guard watermark.value > before else { return }
-        try emitRevised()
         let now = watermark.value
+        guard now > before, now >= nextDeadline || revisionsWaiting else { return }
+        try emitRevised()
         for start in open.keys.sorted() where open[start]!.window.end <= now {
             let bucket = open.removeValue(forKey: start)!
             try emitWindow(bucket, onlyDirty: false)
             if watermark.lateness > 0 {
                 var keptBucket = bucket
-                for key in keptBucket.entries.keys { keptBucket.entries[key]!.revision = 1 }
+                for index in keptBucket.entries.indices { keptBucket.entries.values[index].revision = 1 }
                 kept[start] = keptBucket
             } else {
                 entryCount -= bucket.entries.count
@@ -122,6 +112,7 @@ public final class Windower<State> {
             entryCount -= bucket.entries.count
             kept.removeValue(forKey: start)
         }
+        updateDeadline()
     }
 
     /// End of input: revisions, then every open window, in window order.
@@ -133,40 +124,78 @@ public final class Windower<State> {
         open = [:]
         kept = [:]
         entryCount = 0
+        nextDeadline = .max
     }
 
     // MARK: Internals
 
+    private func place(_ update: (inout State) -> Void, _ window: EventTimeWindow, _ key: Key,
+                       _ counted: inout Bool, _ refused: inout Bool) {
+        let added: Bool
+        switch watermark.standing(of: window) {
+        case .open: added = apply(update, to: window, key, in: &open, markDirty: false)
+        case .revisable: added = apply(update, to: window, key, in: &kept, markDirty: true)
+        case .late: return
+        }
+        if added { counted = true } else { refused = true }
+    }
+
     /// Applies `body` to the state of (window, key), made if need be;
     /// false if there was no room to make it.
-    private func apply(_ body: (inout State) -> Void, to window: EventTimeWindow, _ key: [UInt8],
+    private func apply(_ body: (inout State) -> Void, to window: EventTimeWindow, _ key: Key,
                        in buckets: inout [Int64: Bucket], markDirty: Bool) -> Bool {
-        if buckets[window.start] == nil { buckets[window.start] = Bucket(window: window) }
-        if buckets[window.start]!.entries[key] == nil {
-            guard entryCount < maxEntries else { return false }
-            entryCount += 1
-            buckets[window.start]!.entries[key] = Entry(state: makeState())
+        if buckets[window.start] == nil {
+            buckets[window.start] = Bucket(window: window)
+            if window.end < nextDeadline { nextDeadline = window.end }
         }
-        body(&buckets[window.start]!.entries[key]!.state)
-        if markDirty { buckets[window.start]!.entries[key]!.dirty = true }
-        return true
+        return modify(&buckets[window.start]!) { bucket in
+            var index = bucket.entries.index(forKey: key)
+            if index == nil {
+                guard entryCount < maxEntries else { return false }
+                entryCount += 1
+                bucket.entries[key] = Entry(state: makeState())
+                index = bucket.entries.index(forKey: key)
+            }
+            body(&bucket.entries.values[index!].state)
+            if markDirty && !bucket.entries.values[index!].dirty {
+                bucket.entries.values[index!].dirty = true
+                bucket.dirtyCount += 1
+                revisionsWaiting = true
+            }
+            return true
+        }
+    }
+
+    @inline(__always)
+    private func modify<T>(_ value: inout T, _ body: (inout T) -> Bool) -> Bool { body(&value) }
+
+    private func updateDeadline() {
+        var deadline = Int64.max
+        for bucket in open.values where bucket.window.end < deadline { deadline = bucket.window.end }
+        for bucket in kept.values {
+            let (expiry, overflow) = bucket.window.end.addingReportingOverflow(watermark.lateness)
+            if !overflow && expiry < deadline { deadline = expiry }
+        }
+        nextDeadline = deadline
     }
 
     private func emitRevised() throws(OutputError) {
-        for start in kept.keys.sorted() {
-            guard kept[start]!.entries.values.contains(where: \.dirty) else { continue }
+        guard revisionsWaiting else { return }
+        revisionsWaiting = false
+        for start in kept.keys.sorted() where kept[start]!.dirtyCount > 0 {
             try emitWindow(kept[start]!, onlyDirty: true)
-            for key in kept[start]!.entries.keys where kept[start]!.entries[key]!.dirty {
-                kept[start]!.entries[key]!.dirty = false
-                kept[start]!.entries[key]!.revision += 1
+            for index in kept[start]!.entries.indices where kept[start]!.entries.values[index].dirty {
+                kept[start]!.entries.values[index].dirty = false
+                kept[start]!.entries.values[index].revision += 1
             }
+            kept[start]!.dirtyCount = 0
         }
     }
 
     /// Emits a bucket's states in key order (so output is reproducible);
     /// revision numbers continue from the last emission.
     private func emitWindow(_ bucket: Bucket, onlyDirty: Bool) throws(OutputError) {
-        for key in bucket.entries.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+        for key in bucket.entries.keys.sorted() {
             let entry = bucket.entries[key]!
             if onlyDirty && !entry.dirty { continue }
             let revision = entry.revision + 1
@@ -176,3 +205,27 @@ public final class Windower<State> {
         }
     }
 }
+
+/// What a windower did with the records it was given.
+public struct WindowCounts: Sendable {
+    /// Records added to at least one window.
+    public var records = 0
+    /// Records for windows past their lateness.
+    public var late = 0
+    /// Records refused because `maxEntries` states were held.
+    public var overflow = 0
+    public var emitted = 0
+    /// Of `emitted`, revisions (revision 2 and above).
+    public var revisions = 0
+}
+
+/// What became of a record.
+public enum WindowOutcome: Equatable, Sendable {
+    /// Counted in every window it falls into (at least one still open or revisable).
+    case counted
+    /// Every window it falls into is past its lateness.
+    case late
+    /// No room for a new (window, key) state.
+    case overflow
+}
+

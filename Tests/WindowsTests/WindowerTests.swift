@@ -13,18 +13,18 @@ import Testing
     }
 
     static func windower(size: Int64 = 5, slide: Int64? = nil, delay: Int64 = 1, lateness: Int64 = 0,
-                         maxEntries: Int = 1000, log: Log) -> Windower<Int> {
-        Windower<Int>(
+                         maxEntries: Int = 1000, log: Log) -> Windower<String, Int> {
+        Windower<String, Int>(
             assigner: WindowAssigner(size: size * second, slide: slide.map { $0 * second }),
             watermark: Watermark(maxDelay: delay * second, lateness: lateness * second),
             maxEntries: maxEntries, makeState: { 0 },
             emit: { window, key, count, revision in
-                log.lines.append("\(window.start / second)-\(window.end / second) \(String(decoding: key, as: UTF8.self)) \(count) r\(revision)")
+                log.lines.append("\(window.start / second)-\(window.end / second) \(key) \(count) r\(revision)")
             })
     }
 
-    static func add(_ windower: Windower<Int>, _ seconds: Double, _ key: String) throws -> Windower<Int>.Outcome {
-        try windower.add(time: Int64(seconds * 1e9), key: Array(key.utf8)) { $0 += 1 }
+    static func add(_ windower: Windower<String, Int>, _ seconds: Double, _ key: String) throws -> Windower<String, Int>.Outcome {
+        try windower.add(time: Int64(seconds * 1e9), key: key) { $0 += 1 }
     }
 
     // Expected: with a 1 s delay, [0, 5) is emitted by the first record at

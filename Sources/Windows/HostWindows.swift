@@ -1,0 +1,55 @@
+import SluiceCore
+
+/// The default stage: flow records in, per-host windows of the feature set
+/// out, one record per window, host and view.
+public final class HostWindows: WindowStage {
+    public let keys: FieldKeys
+    private let timeSlot: Int
+    private let views: [HostKey.View]
+    private var windower: Windower<HostKey, HostFeatures>!
+
+    /// `views`: which sides of the flows make windows (both by default).
+    public init(timeField: String, views: [HostKey.View], assigner: WindowAssigner, watermark: Watermark,
+                maxKeys: Int, writer: NDJSONWriter) {
+        keys = FlowReportFields.keys(timeField: timeField)
+        timeSlot = FlowReportFields.timeSlot(timeField)
+        self.views = views
+        let header = WindowRecordHeader(durations: [assigner.size, assigner.slide])
+        windower = Windower(
+            assigner: assigner, watermark: watermark, maxEntries: maxKeys, makeState: { HostFeatures() },
+            emit: { window, key, features, revision throws(OutputError) in
+                header.begin(window, writer: writer)
+                writer.field("key", string: key.view.name)
+                writer.field("host", address: key.address)
+                writer.field("revision", revision)
+                features.write(to: writer)
+                try writer.endRecord()
+            })
+    }
+
+    public func role(of parser: JSONLineParser) -> RecordRole {
+        if parser.string(FlowReportFields.type, equals: "flow") { return .windowed }
+        if parser.string(FlowReportFields.type, equals: "tick") { return .tick }
+        return .passThrough
+    }
+
+    public func read(_ parser: JSONLineParser) throws(FieldError) -> FlowReport {
+        try FlowReportFields.read(from: parser, timeSlot: timeSlot)
+    }
+
+    public func add(_ report: FlowReport) throws(OutputError) -> WindowOutcome {
+        var outcome = WindowOutcome.late
+        for view in views {
+            let host = view == .originator ? report.source : report.destination
+            let result = try windower.add(time: report.time, key: HostKey(view: view, address: host)) {
+                $0.add(report, view: view)
+            }
+            if result == .overflow || (result == .counted && outcome == .late) { outcome = result }
+        }
+        return outcome
+    }
+
+    public func advance(to time: Int64) throws(OutputError) { try windower.advance(to: time) }
+    public func finish() throws(OutputError) { try windower.finish() }
+    public var counts: WindowCounts { windower.counts }
+}

@@ -1,0 +1,70 @@
+import SluiceCore
+
+/// One way of turning records into windows, behind window5s's input loop:
+/// which lines it uses, how it reads one, how it counts it, and how it
+/// writes a window record.
+public protocol WindowStage: AnyObject {
+    associatedtype Record
+
+    /// The keys the stage's parser registers: `type` and `ts` first (slots
+    /// `windowTypeSlot` and `windowTsSlot`), for roles and ticks.
+    var keys: FieldKeys { get }
+    /// What the parsed line is to the stage.
+    func role(of parser: JSONLineParser) -> RecordRole
+    /// Reads a line whose role is `.windowed`; the error names the field at fault.
+    func read(_ parser: JSONLineParser) throws(FieldError) -> Record
+    /// Counts the record in its windows, emitting what its time closes.
+    func add(_ record: Record) throws(OutputError) -> WindowOutcome
+    /// Moves event time on (a tick), emitting what it closes.
+    func advance(to time: Int64) throws(OutputError)
+    /// End of input: every window is emitted.
+    func finish() throws(OutputError)
+    var counts: WindowCounts { get }
+}
+
+public let windowTypeSlot = 0
+public let windowTsSlot = 1
+
+public enum RecordRole: Sendable {
+    case windowed
+    /// A tick: moves event time, then passes through.
+    case tick
+    /// Not the stage's: written through untouched.
+    case passThrough
+}
+
+
+/// How window records are timed and written, shared by the stages.
+public struct WindowRecordHeader: Sendable {
+    /// Decimals of the window times: as many as the window size needs.
+    public let fractionDigits: Int
+
+    public init(durations: [Int64]) {
+        var digits = 0
+        for duration in durations {
+            var scale: Int64 = 1_000_000_000
+            var needed = 0
+            while duration % scale != 0 { scale /= 10; needed += 1 }
+            digits = max(digits, needed)
+        }
+        fractionDigits = digits
+    }
+
+    /// `{"type":"window","ts":…,"window_start":…,"window_end":…` — the
+    /// key and the rest follow.
+    public func begin(_ window: EventTimeWindow, writer: NDJSONWriter) {
+        writer.beginRecord(type: "window")
+        writer.field("ts", timestamp: Timestamp(nanoseconds: window.start), fractionDigits: fractionDigits)
+        writer.field("window_start", timestamp: Timestamp(nanoseconds: window.start), fractionDigits: fractionDigits)
+        writer.field("window_end", timestamp: Timestamp(nanoseconds: window.end), fractionDigits: fractionDigits)
+    }
+}
+
+extension JSONLineParser {
+    /// True when the string field `slot` is exactly `text`.
+    public func string(_ slot: Int, equals text: StaticString) -> Bool {
+        guard let value = try? stringBytes(slot) else { return false }
+        return value.count == text.utf8CodeUnitCount
+            && value.elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+}

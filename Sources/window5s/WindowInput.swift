@@ -1,0 +1,123 @@
+import SluiceCore
+import Windows
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads NDJSON inputs line by line into a window stage: its records are
+/// counted in windows, ticks move event time and pass through, other
+/// records pass through in order. Bad lines are reported with their file
+/// and line, counted and skipped; late records go to `--late-out`.
+final class WindowInput<Stage: WindowStage> {
+    private let stage: Stage
+    private let parser: JSONLineParser
+    private let writer: NDJSONWriter
+    private let lateWriter: NDJSONWriter?
+    private let diagnostics: Diagnostics
+    private let showsProgress: Bool
+    private var recordsPassed = 0
+    private var ticks = 0
+
+    init(stage: Stage, writer: NDJSONWriter, lateWriter: NDJSONWriter?, diagnostics: Diagnostics, showsProgress: Bool) {
+        self.stage = stage
+        parser = JSONLineParser(keys: stage.keys)
+        self.writer = writer
+        self.lateWriter = lateWriter
+        self.diagnostics = diagnostics
+        self.showsProgress = showsProgress
+    }
+
+    /// Reads one input to its end (or until a stop signal). A file that
+    /// cannot be opened or read is reported and counted; output errors are
+    /// thrown.
+    func read(_ name: String) throws(OutputError) {
+        let descriptor: Int32 = name == "-" ? 0 : open(name, O_RDONLY)
+        guard descriptor >= 0 else {
+            diagnostics.report("unreadable_input", "\(name): \(String(cString: strerror(errno)))")
+            return
+        }
+        defer { if descriptor != 0 { close(descriptor) } }
+        var status = stat()
+        let size = fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG ? Int(status.st_size) : nil
+        let progress = ProgressMeter(tool: "window5s", unit: "records", totalBytes: size, enabled: showsProgress)
+        defer { progress.finish() }
+
+        let reader = LineReader(fileDescriptor: descriptor)
+        let place = name == "-" ? "" : "\(name): "
+        var lines = 0
+        while true {
+            let line: UnsafeBufferPointer<UInt8>
+            do {
+                guard let next = try reader.nextLine() else { break }
+                line = next
+            } catch {
+                if case .lineTooLong = error {
+                    diagnostics.report("line_too_long", "\(place)\(error.message)")
+                    continue
+                }
+                diagnostics.report("unreadable_input", "\(place)\(error.message)")
+                break
+            }
+            lines += 1
+            if lines % 8192 == 0 {
+                if StopSignal.isPending { break }
+                progress.update(records: lines, bytes: reader.bytesRead)
+            }
+            try handle(line, place: place, lineNumber: reader.lineNumber)
+        }
+    }
+
+    private func handle(_ line: UnsafeBufferPointer<UInt8>, place: String, lineNumber: Int) throws(OutputError) {
+        if JSONLineParser.isBlank(line) { return }
+        do {
+            try parser.parse(line)
+        } catch {
+            diagnostics.report("bad_json", "\(place)\(error.message(line: lineNumber))")
+            return
+        }
+        switch stage.role(of: parser) {
+        case .windowed:
+            let record: Stage.Record
+            do {
+                record = try stage.read(parser)
+            } catch {
+                diagnostics.report("bad_record", "\(place)line \(lineNumber): \(error.message)")
+                return
+            }
+            switch try stage.add(record) {
+            case .counted: break
+            case .late: try lateWriter?.writeLine(line)
+            case .overflow:
+                diagnostics.report("overflow", "\(place)line \(lineNumber): no room for another window state (--max-keys); record skipped")
+            }
+        case .tick:
+            let time: Int64
+            do {
+                time = try parser.requireTimestamp(windowTsSlot).nanoseconds
+            } catch {
+                diagnostics.report("bad_tick", "\(place)line \(lineNumber): \(error.message)")
+                return
+            }
+            try stage.advance(to: time)
+            ticks += 1
+            try writer.writeLine(line)
+        case .passThrough:
+            recordsPassed += 1
+            try writer.writeLine(line)
+        }
+    }
+
+    /// `window5s: 120000 records in 5000 windows (...)`.
+    func summary() -> String {
+        let counts = stage.counts
+        var text = "\(counts.records) records counted; \(counts.emitted) window records written"
+        if counts.revisions > 0 { text += " (\(counts.revisions) revisions)" }
+        if counts.late > 0 {
+            text += "; \(counts.late) late records not counted" + (lateWriter == nil ? "" : " (written to --late-out)")
+        }
+        if ticks > 0 { text += "; \(ticks) ticks" }
+        if recordsPassed > 0 { text += "; \(recordsPassed) other records passed through" }
+        return text
+    }
+}

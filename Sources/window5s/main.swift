@@ -1,0 +1,1 @@
+Window5s.main()
