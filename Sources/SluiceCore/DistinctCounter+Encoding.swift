@@ -5,6 +5,13 @@
 ///     sketch: 0x02, precision, base (1 byte), 2^precision 4-bit values
 ///             (two per byte, lower register in the low nibble), then
 ///             e (2 bytes) and e exceptions of (register: 2 bytes, value: 1 byte)
+///     sparse: 0x03, precision, n (2 bytes), then n pairs of (register
+///             less the previous pair's register: LEB128 varint, value:
+///             1 byte) for the non-zero registers in ascending order
+///
+/// A sketch is written in whichever of the last two forms is shorter: the
+/// sparse one while few registers are set (a few hundred values), the
+/// packed one beyond.
 ///
 /// In a sketch each register is stored as its value less `base` (the
 /// smallest register); a difference of 15 or more is stored as 15 and its
@@ -14,6 +21,7 @@
 extension DistinctCounter {
     static let exactFormat: UInt8 = 1
     static let sketchFormat: UInt8 = 2
+    static let sparseFormat: UInt8 = 3
 
     public var encoded: [UInt8] {
         var bytes: [UInt8] = []
@@ -25,7 +33,9 @@ extension DistinctCounter {
             }
             return bytes
         }
+        let sparse = sparseEncoding()
         let base = registers.min() ?? 0
+        if sparse.count <= 5 + registers.count / 2 { return sparse }
         bytes.reserveCapacity(5 + registers.count / 2)
         bytes += [Self.sketchFormat, UInt8(precision), base]
         var exceptions: [(index: Int, value: UInt8)] = []
@@ -42,6 +52,26 @@ extension DistinctCounter {
         for exception in exceptions {
             bytes += [UInt8(exception.index & 0xFF), UInt8(exception.index >> 8), exception.value]
         }
+        return bytes
+    }
+
+    private func sparseEncoding() -> [UInt8] {
+        var bytes: [UInt8] = [Self.sparseFormat, UInt8(precision), 0, 0]
+        var count = 0
+        var previous = 0
+        for (index, value) in registers.enumerated() where value != 0 {
+            var delta = index - previous
+            while delta >= 0x80 {
+                bytes.append(UInt8(delta & 0x7F) | 0x80)
+                delta >>= 7
+            }
+            bytes.append(UInt8(delta))
+            bytes.append(value)
+            previous = index
+            count += 1
+        }
+        bytes[2] = UInt8(count & 0xFF)
+        bytes[3] = UInt8(count >> 8)
         return bytes
     }
 
@@ -83,6 +113,32 @@ extension DistinctCounter {
                 values[index] = bytes[at + 2]
             }
             guard values.allSatisfy({ $0 <= maximum }), values.contains(base) else { return nil }
+            registers = values
+        case Self.sparseFormat:
+            guard bytes.count >= 4 else { return nil }
+            let count = Int(bytes[2]) | Int(bytes[3]) << 8
+            var values = [UInt8](repeating: 0, count: 1 << precision)
+            var position = 4
+            var index = 0
+            for pair in 0..<count {
+                var delta = 0
+                var shift = 0
+                while true {
+                    guard position < bytes.count, shift < 21 else { return nil }
+                    let byte = bytes[position]
+                    position += 1
+                    delta |= Int(byte & 0x7F) << shift
+                    if byte < 0x80 { break }
+                    shift += 7
+                }
+                guard pair == 0 || delta > 0, position < bytes.count else { return nil }
+                index += delta
+                let value = bytes[position]
+                position += 1
+                guard index < values.count, value > 0, value <= UInt8(65 - precision) else { return nil }
+                values[index] = value
+            }
+            guard position == bytes.count, count > 0 else { return nil }
             registers = values
         default:
             return nil

@@ -21,10 +21,10 @@ public final class AggregateWindows: WindowStage {
     private let keySlots: [Int]
     private let fieldSlots: [Int]
     private let distinctFields: [Bool]
-    private var windower: Windower<FieldValuesKey, AggregateState>!
+    private var clock: WindowClock<FieldValuesKey, AggregateState>!
 
     public init(spec: AggregateSpec, keyFields: [String], timeField: String, assigner: WindowAssigner,
-                watermark: Watermark, maxKeys: Int, writer: NDJSONWriter) {
+                sessionGap: Int64?, watermark: Watermark, maxKeys: Int, writer: NDJSONWriter) {
         var names = ["type", "ts"]
         for name in [timeField] + keyFields + spec.fields where !names.contains(name) { names.append(name) }
         keys = FieldKeys(names)
@@ -35,13 +35,12 @@ public final class AggregateWindows: WindowStage {
         keySlots = keyFields.map { names.firstIndex(of: $0)! }
         fieldSlots = spec.fields.map { names.firstIndex(of: $0)! }
         distinctFields = spec.fields.map { field in spec.terms.contains { $0.field == field && $0.function == .distinct } }
-        let header = WindowRecordHeader(durations: [assigner.size, assigner.slide])
         let keyLabel = keyFields.joined(separator: ",")
         let outputNames = self.names
-        windower = Windower(
-            assigner: assigner, watermark: watermark, maxEntries: maxKeys, makeState: { AggregateState(spec: spec) },
+        clock = WindowClock(
+            assigner: assigner, sessionGap: sessionGap, watermark: watermark, maxEntries: maxKeys, makeState: { AggregateState(spec: spec) }, merge: { $0.merge($1) },
             emit: { window, key, state, revision throws(OutputError) in
-                header.begin(window, writer: writer)
+                beginWindowRecord(window, writer: writer)
                 writer.field("key", string: keyLabel)
                 key.write(names: keyFields, to: writer)
                 writer.field("revision", revision)
@@ -76,7 +75,7 @@ public final class AggregateWindows: WindowStage {
     }
 
     public func add(_ record: Record) throws(OutputError) -> WindowOutcome {
-        try windower.add(time: record.time, key: record.key) { state in
+        try clock.add(time: record.time, key: record.key) { state in
             state.records += 1
             for index in state.fields.indices {
                 if let number = record.numbers[index] { state.fields[index].add(number: number) }
@@ -85,9 +84,9 @@ public final class AggregateWindows: WindowStage {
         }
     }
 
-    public func advance(to time: Int64) throws(OutputError) { try windower.advance(to: time) }
-    public func finish() throws(OutputError) { try windower.finish() }
-    public var counts: WindowCounts { windower.counts }
+    public func advance(to time: Int64) throws(OutputError) { try clock.advance(to: time) }
+    public func finish() throws(OutputError) { try clock.finish() }
+    public var counts: WindowCounts { clock.counts }
 }
 
 /// The JSON texts of a record's key fields, as written, 0-separated (JSON

@@ -6,19 +6,18 @@ public final class HostWindows: WindowStage {
     public let keys: FieldKeys
     private let timeSlot: Int
     private let views: [HostKey.View]
-    private var windower: Windower<HostKey, HostFeatures>!
+    private var clock: WindowClock<HostKey, HostFeatures>!
 
     /// `views`: which sides of the flows make windows (both by default).
-    public init(timeField: String, views: [HostKey.View], assigner: WindowAssigner, watermark: Watermark,
+    public init(timeField: String, views: [HostKey.View], assigner: WindowAssigner, sessionGap: Int64?, watermark: Watermark,
                 maxKeys: Int, writer: NDJSONWriter) {
         keys = FlowReportFields.keys(timeField: timeField)
         timeSlot = FlowReportFields.timeSlot(timeField)
         self.views = views
-        let header = WindowRecordHeader(durations: [assigner.size, assigner.slide])
-        windower = Windower(
-            assigner: assigner, watermark: watermark, maxEntries: maxKeys, makeState: { HostFeatures() },
+        clock = WindowClock(
+            assigner: assigner, sessionGap: sessionGap, watermark: watermark, maxEntries: maxKeys, makeState: { HostFeatures() }, merge: { $0.merge($1) },
             emit: { window, key, features, revision throws(OutputError) in
-                header.begin(window, writer: writer)
+                beginWindowRecord(window, writer: writer)
                 writer.field("key", string: key.view.name)
                 writer.field("host", address: key.address)
                 writer.field("revision", revision)
@@ -41,7 +40,7 @@ public final class HostWindows: WindowStage {
         var outcome = WindowOutcome.late
         for view in views {
             let host = view == .originator ? report.source : report.destination
-            let result = try windower.add(time: report.time, key: HostKey(view: view, address: host)) {
+            let result = try clock.add(time: report.time, key: HostKey(view: view, address: host)) {
                 $0.add(report, view: view)
             }
             if result == .overflow || (result == .counted && outcome == .late) { outcome = result }
@@ -49,7 +48,7 @@ public final class HostWindows: WindowStage {
         return outcome
     }
 
-    public func advance(to time: Int64) throws(OutputError) { try windower.advance(to: time) }
-    public func finish() throws(OutputError) { try windower.finish() }
-    public var counts: WindowCounts { windower.counts }
+    public func advance(to time: Int64) throws(OutputError) { try clock.advance(to: time) }
+    public func finish() throws(OutputError) { try clock.finish() }
+    public var counts: WindowCounts { clock.counts }
 }

@@ -34,29 +34,18 @@ public enum RecordRole: Sendable {
 }
 
 
-/// How window records are timed and written, shared by the stages.
-public struct WindowRecordHeader: Sendable {
-    /// Decimals of the window times: as many as the window size needs.
-    public let fractionDigits: Int
-
-    public init(durations: [Int64]) {
-        var digits = 0
-        for duration in durations {
-            var scale: Int64 = 1_000_000_000
-            var needed = 0
-            while duration % scale != 0 { scale /= 10; needed += 1 }
-            digits = max(digits, needed)
-        }
-        fractionDigits = digits
-    }
-
-    /// `{"type":"window","ts":…,"window_start":…,"window_end":…` — the
-    /// key and the rest follow.
-    public func begin(_ window: EventTimeWindow, writer: NDJSONWriter) {
-        writer.beginRecord(type: "window")
-        writer.field("ts", timestamp: Timestamp(nanoseconds: window.start), fractionDigits: fractionDigits)
-        writer.field("window_start", timestamp: Timestamp(nanoseconds: window.start), fractionDigits: fractionDigits)
-        writer.field("window_end", timestamp: Timestamp(nanoseconds: window.end), fractionDigits: fractionDigits)
+/// The start of every window record, shared by the stages:
+/// `{"type":"window","ts":…,"window_start":…,"window_end":…` (the key and
+/// the rest follow). Times are exact, with as many decimals as they need.
+func beginWindowRecord(_ window: EventTimeWindow, writer: NDJSONWriter) {
+    writer.beginRecord(type: "window")
+    writer.withCursor(reserving: 96) { cursor in
+        cursor.key("ts")
+        cursor.scaledDecimal(window.start, scale: 9)
+        cursor.key("window_start")
+        cursor.scaledDecimal(window.start, scale: 9)
+        cursor.key("window_end")
+        cursor.scaledDecimal(window.end, scale: 9)
     }
 }
 

@@ -92,13 +92,13 @@ struct Window5s: ToolCommand {
             do { spec = try AggregateSpec(parsing: agg) } catch { throw UsageError("--agg: \(error.description)") }
             let stage = AggregateWindows(
                 spec: spec, keyFields: keyFields, timeField: timeField ?? "ts",
-                assigner: assigner, watermark: watermark, maxKeys: maxKeys, writer: writer)
+                assigner: assigner, sessionGap: gap?.nanoseconds, watermark: watermark, maxKeys: maxKeys, writer: writer)
             return try run(stage, writer: writer, lateWriter: lateWriter, diagnostics: diagnostics)
         }
         guard keyFields.isEmpty else { throw UsageError("--key: needs --agg (flow records are keyed by host)") }
         let stage = HostWindows(
             timeField: timeField ?? "interval_start", views: try hostViews(),
-            assigner: assigner, watermark: watermark, maxKeys: maxKeys, writer: writer)
+            assigner: assigner, sessionGap: gap?.nanoseconds, watermark: watermark, maxKeys: maxKeys, writer: writer)
         return try run(stage, writer: writer, lateWriter: lateWriter, diagnostics: diagnostics)
     }
 
