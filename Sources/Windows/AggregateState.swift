@@ -40,7 +40,7 @@ public struct AggregateState: Equatable, Sendable {
             case .minimum: writer.rawField(text: name, double: empty ? 0 : field.minimum)
             case .maximum: writer.rawField(text: name, double: empty ? 0 : field.maximum)
             case .standardDeviation: writer.rawField(text: name, double: field.moments.standardDeviation)
-            case .percentile(let value): writer.rawField(text: name, value: field.percentiles?.value(atPercentile: value) ?? 0)
+            case .percentile(let value): writer.rawField(text: name, double: field.percentile(value))
             case .distinct: writer.rawField(text: name, value: UInt64((field.distinct?.estimate ?? 0).rounded()))
             }
         }

@@ -50,6 +50,14 @@ public struct FieldAggregate: Equatable, Sendable {
 
     public var mean: Double { count == 0 ? 0 : moments.mean }
 
+    /// The histogram's percentile (the top of its bucket, within 1 %), held
+    /// within the exact minimum and maximum, as HdrHistogram does; 0 when
+    /// nothing was measured or no histogram is kept.
+    public func percentile(_ percent: Double) -> Double {
+        guard count > 0, let percentiles else { return 0 }
+        return min(max(Double(percentiles.value(atPercentile: percent)), minimum), maximum)
+    }
+
     /// For `distinct`: the value's JSON text, so "80" and 80 differ.
     public mutating func add(text: UnsafeRawBufferPointer) {
         distinct?.insert(hash: StableHash.hash(text))

@@ -65,11 +65,10 @@ extension FieldAggregate {
         writer.field(keys.maximum, maximum)
         writer.field(keys.mean, mean)
         writer.field(keys.standardDeviation, moments.standardDeviation)
-        let sketch = percentiles ?? PercentileSketch()
-        writer.field(keys.p50, sketch.value(atPercentile: 50))
-        writer.field(keys.p95, sketch.value(atPercentile: 95))
-        writer.field(keys.p99, sketch.value(atPercentile: 99))
+        writer.field(keys.p50, percentile(50))
+        writer.field(keys.p95, percentile(95))
+        writer.field(keys.p99, percentile(99))
         writer.field(keys.m2, moments.m2)
-        writer.field(keys.histogram, string: sketch.base64)
+        writer.field(keys.histogram, string: (percentiles ?? PercentileSketch()).base64)
     }
 }

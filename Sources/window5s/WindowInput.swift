@@ -17,6 +17,9 @@ final class WindowInput<Stage: WindowStage> {
     private let diagnostics: Diagnostics
     private let showsProgress: Bool
     private var recordsPassed = 0
+    /// Per record, not per window or view: what became of it.
+    private var counted = 0
+    private var late = 0
     private var ticks = 0
 
     init(stage: Stage, writer: NDJSONWriter, lateWriter: NDJSONWriter?, diagnostics: Diagnostics, showsProgress: Bool) {
@@ -86,8 +89,10 @@ final class WindowInput<Stage: WindowStage> {
                 return
             }
             switch try stage.add(record) {
-            case .counted: break
-            case .late: try lateWriter?.writeLine(line)
+            case .counted: counted += 1
+            case .late:
+                late += 1
+                try lateWriter?.writeLine(line)
             case .overflow:
                 diagnostics.report("overflow", "\(place)line \(lineNumber): no room for another window state (--max-keys); record skipped")
             }
@@ -111,10 +116,10 @@ final class WindowInput<Stage: WindowStage> {
     /// `window5s: 120000 records in 5000 windows (...)`.
     func summary() -> String {
         let counts = stage.counts
-        var text = "\(counts.records) records counted; \(counts.emitted) window records written"
+        var text = "\(counted) records counted; \(counts.emitted) window records written"
         if counts.revisions > 0 { text += " (\(counts.revisions) revisions)" }
-        if counts.late > 0 {
-            text += "; \(counts.late) late records not counted" + (lateWriter == nil ? "" : " (written to --late-out)")
+        if late > 0 {
+            text += "; \(late) late records not counted" + (lateWriter == nil ? "" : " (written to --late-out)")
         }
         if ticks > 0 { text += "; \(ticks) ticks" }
         if recordsPassed > 0 { text += "; \(recordsPassed) other records passed through" }
