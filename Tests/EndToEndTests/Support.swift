@@ -24,6 +24,7 @@ enum E2E {
     static var sniff: String { tool("sniff") }
     static var trafficgen: String { tool("trafficgen") }
     static var flowify: String { tool("flowify") }
+    static var window5s: String { tool("window5s") }
 
     static func pcap(_ relative: String) -> String { pcapsDirectory + "/" + relative }
 

@@ -59,16 +59,21 @@ import Testing
         #expect(total / 5 < 0.02, "mean error \(total / 5)")
     }
 
-    // Expected: both forms survive encoding and base64 unchanged; a
+    // Expected: all three forms survive encoding and base64 unchanged; a
     // 4096-register sketch of a million values takes at most 2.1 KB, an
-    // exact set of 64 values 515 bytes.
+    // exact set of 64 values 515 bytes. 200 values set at most 200 registers:
+    // the sparse form, 2 to 3 bytes each, is under 600 bytes where the packed
+    // one is 2053; with 3000 values the packed form is the shorter.
     @Test func encodingRoundTrips() throws {
-        for counter in [Self.counter(0..<5), Self.counter(0..<64), Self.counter(0..<1_000_000), DistinctCounter(precision: 4)] {
+        for counter in [Self.counter(0..<5), Self.counter(0..<64), Self.counter(0..<200), Self.counter(0..<3000),
+                        Self.counter(0..<1_000_000), DistinctCounter(precision: 4)] {
             #expect(DistinctCounter(encoded: counter.encoded) == counter)
             #expect(DistinctCounter(base64: counter.base64) == counter)
         }
         #expect(Self.counter(0..<1_000_000).encoded.count <= 2100)
         #expect(Self.counter(0..<64).encoded.count == 515)
+        #expect(Self.counter(0..<200).encoded[0] == 3 && Self.counter(0..<200).encoded.count < 600)
+        #expect(Self.counter(0..<3000).encoded[0] == 2)
     }
 
     // Expected: malformed forms are refused, not misread.
@@ -83,6 +88,12 @@ import Testing
         unsorted.replaceSubrange(3..<11, with: exact[11..<19])
         #expect(DistinctCounter(encoded: unsorted) == nil)
         #expect(DistinctCounter(base64: "not base64!") == nil)
+        let sparse = Self.counter(0..<200).encoded
+        #expect(sparse[0] == 3)
+        #expect(DistinctCounter(encoded: Array(sparse.dropLast())) == nil)
+        #expect(DistinctCounter(encoded: sparse + [1, 1]) == nil)
+        // A register value beyond 65 - precision (53 at precision 12).
+        #expect(DistinctCounter(encoded: [3, 12, 1, 0, 0, 54]) == nil)
     }
 
     // Expected: the top 12 bits of the hashes of a million consecutive
