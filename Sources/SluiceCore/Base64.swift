@@ -3,22 +3,18 @@
 public enum Base64 {
     private static let alphabet: StaticString =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    static var alphabetBytes: UnsafePointer<UInt8> { alphabet.utf8Start }
+
+    /// Characters of the base64 text of `count` bytes.
+    public static func encodedCount(_ count: Int) -> Int { (count + 2) / 3 * 4 }
 
     /// The base64 text of `bytes`, appended to `output`.
     public static func encode(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) {
-        let table = alphabet.utf8Start
-        var index = 0
-        while index < bytes.count {
-            let remaining = bytes.count - index
-            let b0 = UInt32(bytes[index])
-            let b1 = remaining > 1 ? UInt32(bytes[index + 1]) : 0
-            let b2 = remaining > 2 ? UInt32(bytes[index + 2]) : 0
-            let group = b0 << 16 | b1 << 8 | b2
-            output.append(table[Int(group >> 18 & 63)])
-            output.append(table[Int(group >> 12 & 63)])
-            output.append(remaining > 1 ? table[Int(group >> 6 & 63)] : UInt8(ascii: "="))
-            output.append(remaining > 2 ? table[Int(group & 63)] : UInt8(ascii: "="))
-            index += 3
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: encodedCount(bytes.count)))
+        output.withUnsafeMutableBufferPointer { buffer in
+            var cursor = OutputCursor(position: buffer.baseAddress! + start)
+            cursor.base64(bytes)
         }
     }
 
@@ -67,4 +63,36 @@ public enum Base64 {
     }
 
     public static func decode(_ text: String) -> [UInt8]? { decode(Array(text.utf8)) }
+}
+
+extension OutputCursor {
+    /// The base64 text of `bytes` (`Base64.encodedCount` bytes of room).
+    public mutating func base64(_ bytes: UnsafeRawBufferPointer) {
+        let table = Base64.alphabetBytes
+        var index = 0
+        while index < bytes.count {
+            let remaining = bytes.count - index
+            let b0 = UInt32(bytes[index])
+            let b1 = remaining > 1 ? UInt32(bytes[index + 1]) : 0
+            let b2 = remaining > 2 ? UInt32(bytes[index + 2]) : 0
+            let group = b0 << 16 | b1 << 8 | b2
+            byte(table[Int(group >> 18 & 63)])
+            byte(table[Int(group >> 12 & 63)])
+            byte(remaining > 1 ? table[Int(group >> 6 & 63)] : UInt8(ascii: "="))
+            byte(remaining > 2 ? table[Int(group & 63)] : UInt8(ascii: "="))
+            index += 3
+        }
+    }
+}
+
+extension NDJSONWriter {
+    /// `,"key":"<base64 of bytes>"`: sketches, written straight into the buffer.
+    public func field(_ key: StaticString, base64 bytes: [UInt8]) {
+        withCursor(reserving: key.utf8CodeUnitCount + Base64.encodedCount(bytes.count) + 6) { cursor in
+            cursor.key(key)
+            cursor.byte(UInt8(ascii: "\""))
+            bytes.withUnsafeBytes { cursor.base64($0) }
+            cursor.byte(UInt8(ascii: "\""))
+        }
+    }
 }

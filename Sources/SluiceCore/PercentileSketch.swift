@@ -117,7 +117,7 @@ public struct PercentileSketch: Sendable, Equatable {
             guard let delta = Self.readVarint(bytes, &position), let count = Self.readVarint(bytes, &position),
                   count > 0, index == 0 || delta > 0 else { return nil }
             let (next, overflow) = value.addingReportingOverflow(delta)
-            guard !overflow, next <= Self.maximumValue, Self.bucketTop(next) == next else { return nil }
+            guard !overflow, next <= Self.bucketTop(Self.maximumValue), Self.bucketTop(next) == next else { return nil }
             let (total, countOverflow) = self.count.addingReportingOverflow(count)
             guard !countOverflow else { return nil }
             value = next

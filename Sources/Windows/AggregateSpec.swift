@@ -52,13 +52,24 @@ public struct AggregateSpec: Equatable, Sendable {
             if function == .count {
                 guard field.isEmpty else { throw SpecError("'\(word)': count() takes no field") }
             } else {
-                guard !field.isEmpty, field.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }) else {
+                guard Self.isFieldName(field) else {
                     throw SpecError("'\(word)': expected a field name inside the parentheses")
                 }
             }
-            terms.append(Term(function: function, field: field))
+            let term = Term(function: function, field: field)
+            guard !terms.contains(term) else { throw SpecError("'\(word)': given twice") }
+            terms.append(term)
         }
         guard !terms.isEmpty else { throw SpecError("no aggregates given") }
+    }
+
+    /// Field names the spec and --key accept: ASCII letters, digits, `_`
+    /// and `.`, so that output names built from them need no escaping.
+    public static func isFieldName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+        }
     }
 
     public struct SpecError: Error, Equatable, CustomStringConvertible {

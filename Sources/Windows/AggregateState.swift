@@ -76,6 +76,11 @@ extension AggregateSpec {
         public var fieldIndex: [Int?] = []
         public var state: [FieldState] = []
 
+        /// Every name a window record of the spec carries.
+        public var allNames: [String] {
+            terms + state.flatMap { [$0.count, $0.mean, $0.m2, $0.histogram, $0.sketch].compactMap { $0 } }
+        }
+
         public struct FieldState: Sendable {
             public var count: String
             public var mean: String?

@@ -36,9 +36,9 @@ extension HostFeatures {
         writer.field("bytes_out_in_ratio", bytesOutInRatio)
         packetSize.writeStatistics(to: writer, keys: Self.packetSizeKeys)
         duration.writeStatistics(to: writer, keys: Self.durationKeys)
-        writer.field("peers_sketch", string: peers.base64)
-        writer.field("dports_sketch", string: destinationPorts.base64)
-        writer.field("sports_sketch", string: sourcePorts.base64)
+        writer.field("peers_sketch", base64: peers.encoded)
+        writer.field("dports_sketch", base64: destinationPorts.encoded)
+        writer.field("sports_sketch", base64: sourcePorts.encoded)
     }
 
     static let packetSizeKeys = FieldAggregate.StatisticKeys(
@@ -69,6 +69,6 @@ extension FieldAggregate {
         writer.field(keys.p95, percentile(95))
         writer.field(keys.p99, percentile(99))
         writer.field(keys.m2, moments.m2)
-        writer.field(keys.histogram, string: (percentiles ?? PercentileSketch()).base64)
+        writer.field(keys.histogram, base64: (percentiles ?? PercentileSketch()).encoded)
     }
 }

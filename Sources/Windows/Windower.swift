@@ -46,6 +46,7 @@ public final class Windower<Key: Hashable & Comparable, State> {
     /// closes or a kept one expires); revisions waiting are flagged apart.
     private var nextDeadline = Int64.max
     private var revisionsWaiting = false
+    private var lastBucketSize = 0
 
     public init(assigner: WindowAssigner, watermark: Watermark, maxEntries: Int,
                 makeState: @escaping () -> State, emit: @escaping Emit) {
@@ -80,7 +81,9 @@ public final class Windower<Key: Hashable & Comparable, State> {
                 place(update, window, key, &counted, &refused)
             }
         }
-        let outcome: Outcome = counted ? .counted : (refused ? .overflow : .late)
+        // A record refused by any of its windows is an overflow, even if
+        // others counted it: it is not fully counted, and that must show.
+        let outcome: Outcome = refused ? .overflow : (counted ? .counted : .late)
         switch outcome {
         case .counted: counts.records += 1
         case .late: counts.late += 1
@@ -99,6 +102,7 @@ public final class Windower<Key: Hashable & Comparable, State> {
         try emitRevised()
         for start in open.keys.sorted() where open[start]!.window.end <= now {
             let bucket = open.removeValue(forKey: start)!
+            lastBucketSize = min(bucket.entries.count, maxEntries)
             try emitWindow(bucket, onlyDirty: false)
             if watermark.lateness > 0 {
                 var keptBucket = bucket
@@ -145,7 +149,11 @@ public final class Windower<Key: Hashable & Comparable, State> {
     private func apply(_ body: (inout State) -> Void, to window: EventTimeWindow, _ key: Key,
                        in buckets: inout [Int64: Bucket], markDirty: Bool) -> Bool {
         if buckets[window.start] == nil {
-            buckets[window.start] = Bucket(window: window)
+            var bucket = Bucket(window: window)
+            // Windows of a stream hold similar numbers of keys: spare the
+            // new one the rehashing as it grows to the last one's size.
+            bucket.entries.reserveCapacity(lastBucketSize)
+            buckets[window.start] = bucket
             if window.end < nextDeadline { nextDeadline = window.end }
         }
         return modify(&buckets[window.start]!) { bucket in
@@ -195,11 +203,11 @@ public final class Windower<Key: Hashable & Comparable, State> {
     /// Emits a bucket's states in key order (so output is reproducible);
     /// revision numbers continue from the last emission.
     private func emitWindow(_ bucket: Bucket, onlyDirty: Bool) throws(OutputError) {
-        for key in bucket.entries.keys.sorted() {
-            let entry = bucket.entries[key]!
-            if onlyDirty && !entry.dirty { continue }
-            let revision = entry.revision + 1
-            try emit(bucket.window, key, entry.state, revision)
+        let entries = bucket.entries
+        for index in entries.indices.sorted(by: { entries.keys[$0] < entries.keys[$1] }) {
+            if onlyDirty && !entries.values[index].dirty { continue }
+            let revision = entries.values[index].revision + 1
+            try emit(bucket.window, entries.keys[index], entries.values[index].state, revision)
             counts.emitted += 1
             if revision > 1 { counts.revisions += 1 }
         }
@@ -212,7 +220,8 @@ public struct WindowCounts: Sendable {
     public var records = 0
     /// Records for windows past their lateness.
     public var late = 0
-    /// Records refused because `maxEntries` states were held.
+    /// Records refused by at least one of their windows because
+    /// `maxEntries` states were held.
     public var overflow = 0
     public var emitted = 0
     /// Of `emitted`, revisions (revision 2 and above).

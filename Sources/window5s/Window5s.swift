@@ -90,6 +90,15 @@ struct Window5s: ToolCommand {
         if let agg {
             let spec: AggregateSpec
             do { spec = try AggregateSpec(parsing: agg) } catch { throw UsageError("--agg: \(error.description)") }
+            let reserved = ["type", "ts", "window_start", "window_end", "key", "revision"] + spec.outputNames.allNames
+            for (index, name) in keyFields.enumerated() {
+                guard AggregateSpec.isFieldName(name) else {
+                    throw UsageError("--key: '\(name)': expected a field name of letters, digits, _ and .")
+                }
+                guard !reserved.contains(name), !keyFields[..<index].contains(name) else {
+                    throw UsageError("--key: '\(name)' is a field of the window record itself or given twice")
+                }
+            }
             let stage = AggregateWindows(
                 spec: spec, keyFields: keyFields, timeField: timeField ?? "ts",
                 assigner: assigner, sessionGap: gap?.nanoseconds, watermark: watermark, maxKeys: maxKeys, writer: writer)
@@ -135,7 +144,7 @@ struct Window5s: ToolCommand {
         guard slide.nanoseconds > 0, slide.nanoseconds <= size.nanoseconds else {
             throw UsageError("--slide: must be more than 0 and at most --size")
         }
-        guard size.nanoseconds / slide.nanoseconds <= 1000 else {
+        guard size.nanoseconds <= 1000 * slide.nanoseconds else {
             throw UsageError("--slide: at most 1000 windows may overlap (--size / --slide)")
         }
         return WindowAssigner(size: size.nanoseconds, slide: slide.nanoseconds)

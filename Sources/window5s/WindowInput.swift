@@ -94,7 +94,7 @@ final class WindowInput<Stage: WindowStage> {
                 late += 1
                 try lateWriter?.writeLine(line)
             case .overflow:
-                diagnostics.report("overflow", "\(place)line \(lineNumber): no room for another window state (--max-keys); record skipped")
+                diagnostics.report("overflow", "\(place)line \(lineNumber): no room for another window state (--max-keys); record not counted in all its windows")
             }
         case .tick:
             let time: Int64
