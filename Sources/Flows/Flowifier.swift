@@ -67,7 +67,7 @@ public final class Flowifier {
     /// the table: it cannot be placed in a report any more.
     ///
     /// Times (here and in `advance`) must lie in
-    /// `PacketRecordFields.supportedTimes`, as the record readers ensure,
+    /// `Timestamp.supportedEventTimes`, as the record readers ensure,
     /// so no deadline or difference of times overflows.
     public func add(_ packet: PacketObservation) throws(OutputError) -> Bool {
         if packet.time > eventTime { try advance(to: packet.time) }

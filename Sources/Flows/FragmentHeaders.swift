@@ -43,7 +43,7 @@ struct FragmentHeaders {
         }
         guard packet.ports == nil && packet.icmp == nil else { return }
         let entry = entries[index]
-        // Times are within PacketRecordFields.supportedTimes: no overflow.
+        // Times are within Timestamp.supportedEventTimes: no overflow.
         guard entry.used, entry.identification == fragment.identification,
               entry.protocolNumber == packet.protocolNumber,
               entry.sourceHigh == packet.source.high, entry.sourceLow == packet.source.low,

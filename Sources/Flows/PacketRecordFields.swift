@@ -101,17 +101,9 @@ public enum PacketRecordFields {
         return 0
     }
 
-    /// Times flowify accepts, epoch nanoseconds: years 1824 to 2116, so
-    /// that no difference of two times and no deadline overflows. sniff
-    /// writes nothing outside them (pcap ends in 2106).
-    public static let supportedTimes: ClosedRange<Int64> = (-(1 << 62) + 1)...((1 << 62) - 1)
-
-    /// `time` if flowify supports it, else the error that names the field.
+    /// `time` if it is a supported event time, else the error that names `ts`.
     public static func checked(_ time: Int64) throws(FieldError) -> Int64 {
-        guard supportedTimes.contains(time) else {
-            throw .wrongType(key: keys[ts], expected: "a time between the years 1824 and 2116")
-        }
-        return time
+        try Timestamp.checkedEventTime(time, key: keys[ts])
     }
 
     @inline(__always)

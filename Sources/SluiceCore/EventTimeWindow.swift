@@ -92,7 +92,8 @@ public struct Watermark: Sendable {
     }
 
     public var value: Int64 {
-        latest == .min ? .min : latest.subtractingReportingOverflow(maxDelay).partialValue
+        let (value, overflow) = latest.subtractingReportingOverflow(maxDelay)
+        return overflow ? .min : value
     }
 
     /// What a record may still do to `window`.

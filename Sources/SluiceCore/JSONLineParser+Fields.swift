@@ -214,6 +214,11 @@ extension JSONLineParser {
     }
 
     @inlinable
+    /// An event time within `Timestamp.supportedEventTimes`, nanoseconds.
+    public func requireEventTime(_ slot: Int) throws(FieldError) -> Int64 {
+        try Timestamp.checkedEventTime(requireTimestamp(slot).nanoseconds, key: keys[slot])
+    }
+
     public func requireString(_ slot: Int) throws(FieldError) -> String {
         guard let value = try string(slot) else { throw .missing(key: keys[slot]) }
         return value

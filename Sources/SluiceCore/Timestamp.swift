@@ -23,6 +23,21 @@ public struct Timestamp: Hashable, Comparable, Sendable {
     /// Whole seconds, rounded towards negative infinity.
     public var wholeSeconds: Int64 { floorDivide(nanoseconds, Self.nanosecondsPerSecond) }
 
+    /// Event times the stages accept, epoch nanoseconds: years 1824 to 2116
+    /// (±2^62 ns), so that no difference of two times, deadline or window
+    /// end computed from them overflows. sniff writes nothing outside them
+    /// (pcap times end in 2106).
+    public static let supportedEventTimes: ClosedRange<Int64> = (-(1 << 62) + 1)...((1 << 62) - 1)
+
+    /// `nanoseconds` if it is a supported event time, else the error that
+    /// names the field `key`.
+    public static func checkedEventTime(_ nanoseconds: Int64, key: String) throws(FieldError) -> Int64 {
+        guard supportedEventTimes.contains(nanoseconds) else {
+            throw .wrongType(key: key, expected: "a time between the years 1824 and 2116")
+        }
+        return nanoseconds
+    }
+
     /// The current wall-clock time (only for live capture; everything else uses event time).
     public static func now() -> Timestamp {
         var spec = timespec()

@@ -54,7 +54,7 @@ public final class AggregateWindows: WindowStage {
     }
 
     public func read(_ parser: JSONLineParser) throws(FieldError) -> Record {
-        let time = try parser.requireTimestamp(timeSlot).nanoseconds
+        let time = try parser.requireEventTime(timeSlot)
         var key: [UInt8] = []
         for (position, slot) in keySlots.enumerated() {
             guard let index = parser.index(ofSlot: slot) else { throw .missing(key: keyFields[position]) }

@@ -29,7 +29,7 @@ public enum FlowReportFields {
     /// Reads the parsed flow record; the error names the field at fault.
     public static func read(from parser: JSONLineParser, timeSlot: Int) throws(FieldError) -> FlowReport {
         var report = FlowReport()
-        report.time = try parser.requireTimestamp(timeSlot).nanoseconds
+        report.time = try parser.requireEventTime(timeSlot)
         report.source = try address(parser, src)
         report.destination = try address(parser, dst)
         report.protocolNumber = UInt8(try integer(parser, proto, 0...255, required: true)!)

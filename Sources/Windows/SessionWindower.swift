@@ -68,6 +68,8 @@ public final class SessionWindower<Key: Hashable & Comparable, State> {
         return overflow ? .max : expiry
     }
 
+    /// Times must lie in `Timestamp.supportedEventTimes` (the record
+    /// readers ensure it), so a session always ends after it starts.
     @discardableResult
     public func add(time: Int64, key: Key, update: (inout State) -> Void) throws(OutputError) -> WindowOutcome {
         try advance(to: time)
@@ -148,7 +150,7 @@ public final class SessionWindower<Key: Hashable & Comparable, State> {
         for item in due {
             guard let index = sessions[item.key]?.firstIndex(where: { $0.start == item.start }) else { continue }
             let session = sessions[item.key]![index]
-            try emit(EventTimeWindow(start: session.start, end: max(end(session), session.start + 1)),
+            try emit(EventTimeWindow(start: session.start, end: end(session)),
                      item.key, session.state, session.revision + 1)
             counts.emitted += 1
             if session.revision > 0 { counts.revisions += 1 }
@@ -181,7 +183,7 @@ public final class SessionWindower<Key: Hashable & Comparable, State> {
         }
         all.sort { ($0.end, $0.start, $0.key) < ($1.end, $1.start, $1.key) }
         for item in all {
-            try emit(EventTimeWindow(start: item.start, end: max(item.end, item.start + 1)), item.key,
+            try emit(EventTimeWindow(start: item.start, end: item.end), item.key,
                      item.session.state, item.session.revision + 1)
             counts.emitted += 1
             if item.session.revision > 0 { counts.revisions += 1 }

@@ -145,7 +145,7 @@ final class FlowifyInput {
         if let type, Self.equal(type, "tick") {
             let time: Int64
             do {
-                time = try PacketRecordFields.checked(parser.requireTimestamp(PacketRecordFields.ts).nanoseconds)
+                time = try parser.requireEventTime(PacketRecordFields.ts)
             } catch {
                 report("bad_tick", "\(place)line \(lineNumber): \(error.message)")
                 return

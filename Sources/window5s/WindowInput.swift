@@ -99,7 +99,7 @@ final class WindowInput<Stage: WindowStage> {
         case .tick:
             let time: Int64
             do {
-                time = try parser.requireTimestamp(windowTsSlot).nanoseconds
+                time = try parser.requireEventTime(windowTsSlot)
             } catch {
                 diagnostics.report("bad_tick", "\(place)line \(lineNumber): \(error.message)")
                 return

@@ -55,4 +55,14 @@ import Testing
         strict.observe(15 * Self.second)
         #expect(strict.standing(of: window) == .late)
     }
+
+    // Expected: a delay larger than the distance from the earliest time to
+    // Int64.min holds the watermark at Int64.min (nothing closes) instead
+    // of wrapping round to a time far in the future.
+    @Test func watermarkSaturatesBelow() {
+        var watermark = Watermark(maxDelay: .max)
+        watermark.observe(-(1 << 62))
+        #expect(watermark.value == .min)
+        #expect(watermark.standing(of: EventTimeWindow(start: -(1 << 62), end: -(1 << 62) + 5)) == .open)
+    }
 }
