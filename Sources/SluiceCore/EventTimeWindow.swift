@@ -43,8 +43,7 @@ public struct WindowAssigner: Sendable {
     public func tumblingWindow(containing time: Int64) -> EventTimeWindow? {
         let (start, beyond) = floorDivide(time, size).multipliedReportingOverflow(by: size)
         guard !beyond else { return nil }
-        let (end, endOverflow) = start.addingReportingOverflow(size)
-        return EventTimeWindow(start: start, end: endOverflow ? .max : end)
+        return EventTimeWindow(start: start, end: start.saturatingAdding(size))
     }
 
     /// The windows that contain `time`, earliest first.
@@ -58,8 +57,7 @@ public struct WindowAssigner: Sendable {
         var windows: [EventTimeWindow] = []
         var start = last
         while underflow || start > lowest {
-            let (end, endOverflow) = start.addingReportingOverflow(size)
-            windows.append(EventTimeWindow(start: start, end: endOverflow ? .max : end))
+            windows.append(EventTimeWindow(start: start, end: start.saturatingAdding(size)))
             let (previous, startUnderflow) = start.subtractingReportingOverflow(slide)
             if startUnderflow { break }
             start = previous
@@ -92,8 +90,7 @@ public struct Watermark: Sendable {
     }
 
     public var value: Int64 {
-        let (value, overflow) = latest.subtractingReportingOverflow(maxDelay)
-        return overflow ? .min : value
+        latest.saturatingAdding(-maxDelay)
     }
 
     /// What a record may still do to `window`.
@@ -107,10 +104,22 @@ public struct Watermark: Sendable {
         case late
     }
 
+    /// The watermark at which a window ending at `end` is past its lateness.
+    public func expiry(ofWindowEndingAt end: Int64) -> Int64 { end.saturatingAdding(lateness) }
+
     public func standing(of window: EventTimeWindow) -> Standing {
         let now = value
         if now < window.end { return .open }
-        let (deadline, overflow) = window.end.addingReportingOverflow(lateness)
-        return overflow || now < deadline ? .revisable : .late
+        return now < expiry(ofWindowEndingAt: window.end) ? .revisable : .late
+    }
+}
+
+extension Int64 {
+    /// The sum, held at `Int64.max` or `.min` instead of overflowing: a
+    /// window end or deadline beyond the year 2262 means "never".
+    @inlinable
+    public func saturatingAdding(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
     }
 }

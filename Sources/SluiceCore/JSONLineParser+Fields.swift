@@ -219,6 +219,11 @@ extension JSONLineParser {
         try Timestamp.checkedEventTime(requireTimestamp(slot).nanoseconds, key: keys[slot])
     }
 
+    /// True when the string field `slot` is exactly `text`.
+    public func string(_ slot: Int, equals text: StaticString) -> Bool {
+        (try? stringBytes(slot))??.equals(text) ?? false
+    }
+
     public func requireString(_ slot: Int) throws(FieldError) -> String {
         guard let value = try string(slot) else { throw .missing(key: keys[slot]) }
         return value

@@ -39,18 +39,18 @@ public enum FlowReportFields {
             report.destinationPort = Int32(destinationPort)
         }
         let kind = try parser.requireStringBytes(reportKind)
-        report.isFinal = equal(kind, "final")
-        guard report.isFinal || equal(kind, "interim") else {
+        report.isFinal = kind.equals("final")
+        guard report.isFinal || kind.equals("interim") else {
             throw .wrongType(key: names[reportKind], expected: "\"interim\" or \"final\"")
         }
         let intervalStart = try parser.requireTimestamp(intervalStart).nanoseconds
         if let first = try parser.timestamp(firstTs) { report.isFirst = first.nanoseconds >= intervalStart }
         if let state = try parser.stringBytes(connState) {
-            report.state = equal(state, "S0") ? .s0 : equal(state, "REJ") ? .rej : .other
+            report.state = state.equals("S0") ? .s0 : state.equals("REJ") ? .rej : .other
         }
         if report.isFinal {
             if let reason = try parser.stringBytes(endReason) {
-                report.endReason = equal(reason, "fin") ? .fin : equal(reason, "rst") ? .rst : .other
+                report.endReason = reason.equals("fin") ? .fin : reason.equals("rst") ? .rst : .other
             }
             report.durationMicroseconds = try parser.double(duration) ?? 0
             guard report.durationMicroseconds >= 0 else { throw .wrongType(key: names[duration], expected: "duration of 0 or more") }
@@ -83,9 +83,5 @@ public enum FlowReportFields {
         guard let value = try parser.int(slot) else { return 0 }
         guard value >= 0 else { throw .wrongType(key: names[slot], expected: "count of 0 or more") }
         return UInt64(value)
-    }
-
-    static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
-        bytes.count == text.utf8CodeUnitCount && bytes.elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 }

@@ -35,6 +35,8 @@ public final class SessionWindower<Key: Hashable & Comparable, State> {
     /// Per key, sessions by start, not overlapping.
     private var sessions: [Key: [Session]] = [:]
     private var entryCount = 0
+    /// A kept session was revised since the last emission.
+    private var revisionsWaiting = false
     /// When a key's sessions may next need emitting or dropping: one live
     /// entry per session, checked against the session when it comes due.
     private var deadlines = MinimumHeap<Deadline>()
@@ -58,14 +60,12 @@ public final class SessionWindower<Key: Hashable & Comparable, State> {
 
     public var entriesHeld: Int { entryCount }
 
-    private func end(_ session: Session) -> Int64 { session.last.addingReportingOverflow(gap).overflow ? .max : session.last + gap }
+    private func end(_ session: Session) -> Int64 { session.last.saturatingAdding(gap) }
 
     /// When the session next needs attention: its end while open, its end
     /// plus the lateness once emitted.
     private func deadline(_ session: Session) -> Int64 {
-        guard session.revision > 0 else { return end(session) }
-        let (expiry, overflow) = end(session).addingReportingOverflow(watermark.lateness)
-        return overflow ? .max : expiry
+        session.revision > 0 ? watermark.expiry(ofWindowEndingAt: end(session)) : end(session)
     }
 
     /// Times must lie in `Timestamp.supportedEventTimes` (the record
@@ -75,14 +75,14 @@ public final class SessionWindower<Key: Hashable & Comparable, State> {
         try advance(to: time)
         var list = sessions.removeValue(forKey: key) ?? []
         defer { if !list.isEmpty { sessions[key] = list } }
-        let reachEnd = time.addingReportingOverflow(gap).overflow ? Int64.max : time + gap
+        let reachEnd = time.saturatingAdding(gap)
         // Sessions the record's own span [time, time + gap) touches.
         let touched = list.indices.filter { list[$0].start < reachEnd && time < end(list[$0]) }
 
         if let kept = touched.first(where: { list[$0].revision > 0 }) {
             update(&list[kept].state)
             list[kept].last = max(list[kept].last, time)
-            if !list[kept].dirty { list[kept].dirty = true }
+            list[kept].dirty = true
             revisionsWaiting = true
             counts.records += 1
             return .counted
@@ -103,8 +103,7 @@ public final class SessionWindower<Key: Hashable & Comparable, State> {
             counts.records += 1
             return .counted
         }
-        let (expiry, overflow) = reachEnd.addingReportingOverflow(watermark.lateness)
-        if !overflow && expiry <= watermark.value {
+        if watermark.expiry(ofWindowEndingAt: reachEnd) <= watermark.value {
             counts.late += 1
             return .late
         }
@@ -121,8 +120,6 @@ public final class SessionWindower<Key: Hashable & Comparable, State> {
         counts.records += 1
         return .counted
     }
-
-    private var revisionsWaiting = false
 
     public func advance(to time: Int64) throws(OutputError) {
         let before = watermark.value
@@ -149,11 +146,7 @@ public final class SessionWindower<Key: Hashable & Comparable, State> {
         due.sort { ($0.end, $0.start, $0.key) < ($1.end, $1.start, $1.key) }
         for item in due {
             guard let index = sessions[item.key]?.firstIndex(where: { $0.start == item.start }) else { continue }
-            let session = sessions[item.key]![index]
-            try emit(EventTimeWindow(start: session.start, end: end(session)),
-                     item.key, session.state, session.revision + 1)
-            counts.emitted += 1
-            if session.revision > 0 { counts.revisions += 1 }
+            try write(sessions[item.key]![index], key: item.key)
             sessions[item.key]![index].revision += 1
             sessions[item.key]![index].dirty = false
         }
@@ -172,6 +165,13 @@ public final class SessionWindower<Key: Hashable & Comparable, State> {
         }
     }
 
+    /// Emits the session as its next revision.
+    private func write(_ session: Session, key: Key) throws(OutputError) {
+        try emit(EventTimeWindow(start: session.start, end: end(session)), key, session.state, session.revision + 1)
+        counts.emitted += 1
+        if session.revision > 0 { counts.revisions += 1 }
+    }
+
     /// End of input: every session not yet written, and every revision, in
     /// order of end.
     public func finish() throws(OutputError) {
@@ -182,12 +182,7 @@ public final class SessionWindower<Key: Hashable & Comparable, State> {
             }
         }
         all.sort { ($0.end, $0.start, $0.key) < ($1.end, $1.start, $1.key) }
-        for item in all {
-            try emit(EventTimeWindow(start: item.start, end: item.end), item.key,
-                     item.session.state, item.session.revision + 1)
-            counts.emitted += 1
-            if item.session.revision > 0 { counts.revisions += 1 }
-        }
+        for item in all { try write(item.session, key: item.key) }
         sessions = [:]
         entryCount = 0
         deadlines = MinimumHeap()

@@ -48,12 +48,3 @@ func beginWindowRecord(_ window: EventTimeWindow, writer: NDJSONWriter) {
         cursor.scaledDecimal(window.end, scale: 9)
     }
 }
-
-extension JSONLineParser {
-    /// True when the string field `slot` is exactly `text`.
-    public func string(_ slot: Int, equals text: StaticString) -> Bool {
-        guard let value = try? stringBytes(slot) else { return false }
-        return value.count == text.utf8CodeUnitCount
-            && value.elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-}

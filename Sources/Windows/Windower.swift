@@ -180,10 +180,7 @@ public final class Windower<Key: Hashable & Comparable, State> {
     private func updateDeadline() {
         var deadline = Int64.max
         for bucket in open.values where bucket.window.end < deadline { deadline = bucket.window.end }
-        for bucket in kept.values {
-            let (expiry, overflow) = bucket.window.end.addingReportingOverflow(watermark.lateness)
-            if !overflow && expiry < deadline { deadline = expiry }
-        }
+        for bucket in kept.values { deadline = min(deadline, watermark.expiry(ofWindowEndingAt: bucket.window.end)) }
         nextDeadline = deadline
     }
 

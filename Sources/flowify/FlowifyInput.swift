@@ -2,10 +2,6 @@ import Flows
 import SluiceCore
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Reads NDJSON inputs line by line into the flowifier: packet records are
 /// counted in flows, ticks move event time, everything else is written
 /// through in order. Bad lines are reported with their file and line, and
@@ -72,42 +68,9 @@ final class FlowifyInput {
     /// cannot be opened or read is reported and counted; output errors are
     /// thrown.
     func read(_ name: String) throws(OutputError) {
-        let descriptor: Int32 = name == "-" ? 0 : open(name, O_RDONLY)
-        guard descriptor >= 0 else {
-            report("unreadable_input", "\(name): \(String(cString: strerror(errno)))")
-            return
-        }
-        defer { if descriptor != 0 { close(descriptor) } }
-        var status = stat()
-        let size = fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG ? Int(status.st_size) : nil
-        let progress = ProgressMeter(tool: "flowify", unit: "records", totalBytes: size, enabled: showsProgress)
-        defer { progress.finish() }
-
-        let reader = LineReader(fileDescriptor: descriptor)
-        let place = name == "-" ? "" : "\(name): "
-        try deliver(.input(place: place))
-        var records = 0
-        while true {
-            let line: UnsafeBufferPointer<UInt8>
-            do {
-                guard let next = try reader.nextLine() else { break }
-                line = next
-            } catch {
-                // A line too long is skipped by the reader itself; a read
-                // error ends this input.
-                if case .lineTooLong = error {
-                    report("line_too_long", "\(place)\(error.message)")
-                    continue
-                }
-                report("unreadable_input", "\(place)\(error.message)")
-                break
-            }
-            records += 1
-            if records % 8192 == 0 {
-                if StopSignal.isPending { break }
-                progress.update(records: records, bytes: reader.bytesRead)
-            }
-            try handle(line, place: place, lineNumber: reader.lineNumber)
+        try deliver(.input(place: NDJSONInput.place(of: name)))
+        try NDJSONInput.read(name, tool: "flowify", showsProgress: showsProgress, report: report) { line, place, lineNumber throws(OutputError) in
+            try handle(line, place: place, lineNumber: lineNumber)
         }
     }
 
@@ -133,7 +96,7 @@ final class FlowifyInput {
             return
         }
         let type = try? parser.stringBytes(PacketRecordFields.type)
-        if let type, Self.equal(type, "packet") {
+        if let type, type.equals("packet") {
             do {
                 try PacketRecordFields.read(from: parser, into: values)
             } catch {
@@ -142,7 +105,7 @@ final class FlowifyInput {
             }
             return try deliverPacket(place: place, lineNumber: lineNumber)
         }
-        if let type, Self.equal(type, "tick") {
+        if let type, type.equals("tick") {
             let time: Int64
             do {
                 time = try parser.requireEventTime(PacketRecordFields.ts)
@@ -248,9 +211,5 @@ final class FlowifyInput {
         if packetsWithoutIP > 0 { text += "; \(packetsWithoutIP) packets without IP addresses, in no flow" }
         if recordsPassed > 0 { text += "; \(recordsPassed) other records passed through" }
         return text
-    }
-
-    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
-        bytes.count == text.utf8CodeUnitCount && memcmp(bytes.baseAddress!, text.utf8Start, bytes.count) == 0
     }
 }

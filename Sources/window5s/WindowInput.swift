@@ -1,10 +1,6 @@
 import SluiceCore
 import Windows
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Reads NDJSON inputs line by line into a window stage: its records are
 /// counted in windows, ticks move event time and pass through, other
 /// records pass through in order. Bad lines are reported with their file
@@ -35,39 +31,9 @@ final class WindowInput<Stage: WindowStage> {
     /// cannot be opened or read is reported and counted; output errors are
     /// thrown.
     func read(_ name: String) throws(OutputError) {
-        let descriptor: Int32 = name == "-" ? 0 : open(name, O_RDONLY)
-        guard descriptor >= 0 else {
-            diagnostics.report("unreadable_input", "\(name): \(String(cString: strerror(errno)))")
-            return
-        }
-        defer { if descriptor != 0 { close(descriptor) } }
-        var status = stat()
-        let size = fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG ? Int(status.st_size) : nil
-        let progress = ProgressMeter(tool: "window5s", unit: "records", totalBytes: size, enabled: showsProgress)
-        defer { progress.finish() }
-
-        let reader = LineReader(fileDescriptor: descriptor)
-        let place = name == "-" ? "" : "\(name): "
-        var lines = 0
-        while true {
-            let line: UnsafeBufferPointer<UInt8>
-            do {
-                guard let next = try reader.nextLine() else { break }
-                line = next
-            } catch {
-                if case .lineTooLong = error {
-                    diagnostics.report("line_too_long", "\(place)\(error.message)")
-                    continue
-                }
-                diagnostics.report("unreadable_input", "\(place)\(error.message)")
-                break
-            }
-            lines += 1
-            if lines % 8192 == 0 {
-                if StopSignal.isPending { break }
-                progress.update(records: lines, bytes: reader.bytesRead)
-            }
-            try handle(line, place: place, lineNumber: reader.lineNumber)
+        try NDJSONInput.read(name, tool: "window5s", showsProgress: showsProgress,
+                             report: { diagnostics.report($0, $1) }) { line, place, lineNumber throws(OutputError) in
+            try handle(line, place: place, lineNumber: lineNumber)
         }
     }
 
