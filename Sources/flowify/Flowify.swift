@@ -53,38 +53,24 @@ struct Flowify: ToolCommand {
     @Option(name: .customLong("community-id-seed"), help: ArgumentHelp("Seed of the Community IDs, as configured in Zeek or Suricata.", valueName: "seed"))
     var communityIDSeed = 0
 
-    @Flag(name: .customShort("l"), help: "Flush output after every record (for live pipelines).")
-    var lineBuffered = false
-
-    @Flag(name: .customShort("q"), help: "Quiet: no progress line and no summary on stderr.")
-    var quiet = false
-
-    @Argument(help: ArgumentHelp("NDJSON files to read in order (- or none: standard input).", valueName: "file"))
-    var files: [String] = []
+    @OptionGroup var filter: FilterOptions
 
     mutating func execute() throws -> ExitStatus {
         let options = try flowOptions()
         StopSignal.install()
         let diagnostics = Diagnostics(tool: "flowify")
-        let writer = NDJSONWriter(flushesEachRecord: lineBuffered)
+        let writer = NDJSONWriter(flushesEachRecord: filter.lineBuffered)
         // With -l every record goes out at once, so one thread does all.
         let input = FlowifyInput(
             flowifier: Flowifier(options: options, writer: writer), writer: writer,
-            diagnostics: diagnostics, showsProgress: !quiet, usesFlowThread: !lineBuffered)
+            diagnostics: diagnostics, showsProgress: !filter.quiet, usesFlowThread: !filter.lineBuffered)
 
-        for name in files.isEmpty ? ["-"] : files {
-            if StopSignal.isPending { break }
-            try input.read(name)
-        }
+        try filter.readInputs(input.read)
         // Whatever ended the input (its end, a signal, a read error), every
         // open flow gets its final report.
         try input.finish()
 
-        if !quiet {
-            diagnostics.say(input.summary())
-            if diagnostics.sawProblems { diagnostics.say("skipped: \(diagnostics.summary())") }
-        }
-        return diagnostics.sawProblems ? .failure : .ok
+        return filter.exitStatus(summary: input.summary(), diagnostics: diagnostics)
     }
 
     private func flowOptions() throws -> FlowOptions {

@@ -57,14 +57,7 @@ struct Window5s: ToolCommand {
     @Option(name: .customLong("max-keys"), help: ArgumentHelp("Most (window, key) states held at once; records needing more are refused and counted.", valueName: "count"))
     var maxKeys = 1_000_000
 
-    @Flag(name: .customShort("l"), help: "Flush output after every record (for live pipelines).")
-    var lineBuffered = false
-
-    @Flag(name: .customShort("q"), help: "Quiet: no progress line and no summary on stderr.")
-    var quiet = false
-
-    @Argument(help: ArgumentHelp("NDJSON files to read in order (- or none: standard input).", valueName: "file"))
-    var files: [String] = []
+    @OptionGroup var filter: FilterOptions
 
     mutating func execute() throws -> ExitStatus {
         let assigner = try windowAssigner()
@@ -73,7 +66,7 @@ struct Window5s: ToolCommand {
         guard (1...100_000_000).contains(maxKeys) else { throw UsageError("--max-keys: must be 1 to 100000000") }
         if let timeField, timeField.isEmpty { throw UsageError("--time-field: must name a field") }
         let watermark = Watermark(maxDelay: maxDelay.nanoseconds, lateness: lateness.nanoseconds)
-        let writer = NDJSONWriter(flushesEachRecord: lineBuffered)
+        let writer = NDJSONWriter(flushesEachRecord: filter.lineBuffered)
         let diagnostics = Diagnostics(tool: "window5s")
 
         var lateWriter: NDJSONWriter?
@@ -83,7 +76,7 @@ struct Window5s: ToolCommand {
                 diagnostics.warn("\(lateOut): \(String(cString: strerror(errno)))")
                 return .failure
             }
-            lateWriter = NDJSONWriter(fileDescriptor: descriptor, flushesEachRecord: lineBuffered)
+            lateWriter = NDJSONWriter(fileDescriptor: descriptor, flushesEachRecord: filter.lineBuffered)
         }
         StopSignal.install()
 
@@ -114,11 +107,8 @@ struct Window5s: ToolCommand {
     private func run<Stage: WindowStage>(_ stage: Stage, writer: NDJSONWriter, lateWriter: NDJSONWriter?,
                                          diagnostics: Diagnostics) throws -> ExitStatus {
         let input = WindowInput(stage: stage, writer: writer, lateWriter: lateWriter,
-                                diagnostics: diagnostics, showsProgress: !quiet)
-        for name in files.isEmpty ? ["-"] : files {
-            if StopSignal.isPending { break }
-            try input.read(name)
-        }
+                                diagnostics: diagnostics, showsProgress: !filter.quiet)
+        try filter.readInputs(input.read)
         // Whatever ended the input, every open window is emitted.
         try stage.finish()
         try writer.flush()
@@ -126,11 +116,7 @@ struct Window5s: ToolCommand {
             diagnostics.warn("\(lateOut ?? ""): \(error.message)")
             return .failure
         }
-        if !quiet {
-            diagnostics.say(input.summary())
-            if diagnostics.sawProblems { diagnostics.say("skipped: \(diagnostics.summary())") }
-        }
-        return diagnostics.sawProblems ? .failure : .ok
+        return filter.exitStatus(summary: input.summary(), diagnostics: diagnostics)
     }
 
     private func windowAssigner() throws -> WindowAssigner {
