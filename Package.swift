@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "trafficgen", targets: ["trafficgen"]),
         .executable(name: "flowify", targets: ["flowify"]),
         .executable(name: "window5s", targets: ["window5s"]),
+        .executable(name: "cascade", targets: ["cascade"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +49,10 @@ let package = Package(
         .target(name: "TrafficGen", dependencies: ["SluiceCore"]),
         // Windows: event-time windows per key (the window5s stage).
         .target(name: "Windows", dependencies: ["SluiceCore"]),
+        // Store: cascade's PostgreSQL tables; the only code that calls PQ*.
+        .target(name: "Store", dependencies: ["Windows", "SluiceCore", "CLibPQ"]),
+        // Cascade: coarse levels built from fine windows (the cascade stage).
+        .target(name: "Cascade", dependencies: ["Store", "Windows", "SluiceCore"]),
         // Flows: the flowify stage (flow table, TCP state, reports, Community ID).
         .target(
             name: "Flows",
@@ -59,6 +64,7 @@ let package = Package(
         .executableTarget(name: "trafficgen", dependencies: ["TrafficGen", "SluiceCLI"]),
         .executableTarget(name: "flowify", dependencies: ["Flows", "SluiceCLI"]),
         .executableTarget(name: "window5s", dependencies: ["Windows", "SluiceCLI"]),
+        .executableTarget(name: "cascade", dependencies: ["Cascade", "SluiceCLI"]),
         // Codec micro-benchmarks, run by `make bench`.
         .executableTarget(name: "codec-bench", dependencies: ["SluiceCore"]),
 
@@ -68,6 +74,7 @@ let package = Package(
         .testTarget(name: "TrafficGenTests", dependencies: ["TrafficGen", "Capture"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "SluiceCore"]),
         .testTarget(name: "WindowsTests", dependencies: ["Windows", "SluiceCore"]),
+        .testTarget(name: "CascadeTests", dependencies: ["Cascade", "Store", "Windows", "SluiceCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore"]),
     ]
 )

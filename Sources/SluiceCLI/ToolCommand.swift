@@ -30,9 +30,10 @@ extension ToolCommand {
 
     public static func main() {
         let name = configuration.commandName ?? "sluice"
-        var command: Self
+        var command: any ToolCommand
         do {
-            guard let parsed = try parseAsRoot() as? Self else {
+            // A tool with subcommands (cascade) parses as one of them.
+            guard let parsed = try parseAsRoot() as? any ToolCommand else {
                 // `help` parses as ArgumentParser's own help command.
                 print(helpMessage())
                 terminate(.ok)

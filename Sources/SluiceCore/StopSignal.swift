@@ -41,4 +41,7 @@ public enum StopSignal {
     /// True once SIGINT or SIGTERM has arrived.
     public static var isPending: Bool { pendingStopSignal != 0 }
 
+    /// Stops the input loops as a signal would: a tool that cannot go on
+    /// (its database is gone for good) stops reading.
+    public static func request() { pendingStopSignal = SIGTERM }
 }

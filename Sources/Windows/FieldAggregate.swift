@@ -21,6 +21,17 @@ public struct FieldAggregate: Equatable, Sendable {
         self.distinct = distinct ? DistinctCounter() : nil
     }
 
+    /// The state a window record carries: the count, extremes, Welford's
+    /// mean and M2, and the histogram (the sum is mean times count).
+    public init(count: UInt64, minimum: Double, maximum: Double, mean: Double, m2: Double, histogram: PercentileSketch) {
+        self.count = count
+        sum = mean * Double(count)
+        self.minimum = count == 0 ? .infinity : minimum
+        self.maximum = count == 0 ? -.infinity : maximum
+        moments = RunningMoments(count: count, mean: mean, m2: m2)
+        percentiles = histogram
+    }
+
     public mutating func add(number value: Double) {
         guard value.isFinite else { return }
         count += 1

@@ -37,7 +37,7 @@ public enum RecordRole: Sendable {
 /// The start of every window record, shared by the stages:
 /// `{"type":"window","ts":…,"window_start":…,"window_end":…` (the key and
 /// the rest follow). Times are exact, with as many decimals as they need.
-func beginWindowRecord(_ window: EventTimeWindow, writer: NDJSONWriter) {
+public func beginWindowRecord(_ window: EventTimeWindow, writer: NDJSONWriter) {
     writer.beginRecord(type: "window")
     writer.withCursor(reserving: 96) { cursor in
         cursor.key("ts")

@@ -1,0 +1,329 @@
+import SluiceCore
+import Store
+import Windows
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The cascade stage: fine windows in, stored in batches; coarse windows
+/// merged from the database when the watermark completes them; every
+/// window written to stdout only once it is stored, in input order, so
+/// what downstream has seen is in the database.
+///
+/// When the database goes away, windows wait in memory (up to
+/// `maxPending`, then input waits too) while cascade reconnects with
+/// backoff; after `databaseTimeout` seconds without it, the run fails.
+public final class Cascader {
+    public struct Settings {
+        public var levels: Levels
+        public var lateness: Int64
+        public var maxDelay: Int64
+        public var batchRows: Int
+        public var batchSeconds: Double
+        public var maxPending: Int
+        public var databaseTimeout: Double
+        public var retention: Int64?
+
+        public init(levels: Levels, lateness: Int64, maxDelay: Int64, batchRows: Int, batchSeconds: Double,
+                    maxPending: Int, databaseTimeout: Double, retention: Int64?) {
+            self.levels = levels
+            self.lateness = lateness
+            self.maxDelay = maxDelay
+            self.batchRows = batchRows
+            self.batchSeconds = batchSeconds
+            self.maxPending = maxPending
+            self.databaseTimeout = databaseTimeout
+            self.retention = retention
+        }
+    }
+
+    public struct Counts {
+        public var stored = 0
+        public var merged = 0
+        public var mergedRevisions = 0
+        public var expired = 0
+        public var ticks = 0
+        public var passed = 0
+    }
+
+    private let settings: Settings
+    private let store: WindowStore
+    private let writer: NDJSONWriter
+    private let diagnostics: Diagnostics
+    private var schedule: CoarseSchedule
+    public private(set) var counts = Counts()
+
+    /// Event time: the latest fine window start, or tick time less the
+    /// delay, nanoseconds.
+    private var watermark = Int64.min
+    private var pendingWindows: [StoredWindow] = []
+    /// What goes to stdout once `pendingWindows` is stored, in input order.
+    private var pendingOutput: [UInt8] = []
+    private var pendingSince = 0.0
+    /// Sensors whose database progress has been read (restart recovery).
+    private var knownSensors: Set<String> = []
+    private var droppedBefore = Int64.min
+
+    private var outageSince: Double?
+    private var nextAttempt = 0.0
+    private var backoff = 0.1
+
+    public init(settings: Settings, store: WindowStore, writer: NDJSONWriter, diagnostics: Diagnostics) {
+        self.settings = settings
+        self.store = store
+        self.writer = writer
+        self.diagnostics = diagnostics
+        schedule = CoarseSchedule(levels: settings.levels, lateness: settings.lateness)
+    }
+
+    // MARK: Input
+
+    /// A fine window and the line that goes out for it once stored.
+    public func add(_ window: StoredWindow, line: [UInt8]) throws(CascadeError) {
+        let start = window.identity.startSeconds
+        if let retention = settings.retention, watermark != .min,
+           (start + window.identity.levelSeconds) * 1_000_000_000 <= watermark.saturatingAdding(-retention) {
+            counts.expired += 1
+            return
+        }
+        if start.multipliedReportingOverflow(by: 1_000_000_000).partialValue > watermark {
+            // A new window start completes everything ending before it:
+            // store what is pending, then merge what is due.
+            try flush()
+            watermark = start * 1_000_000_000
+            try mergeDue()
+        }
+        try recover(window.identity.sensor)
+        pendingWindows.append(window)
+        pendingOutput.append(contentsOf: line)
+        if pendingWindows.count == 1 { pendingSince = monotonicNow() }
+        try flushIfDue()
+    }
+
+    /// A tick moves event time on (less the delay) and goes out in order.
+    public func tick(at time: Int64, line: UnsafeBufferPointer<UInt8>) throws(CascadeError) {
+        counts.ticks += 1
+        try passThrough(line, counted: false)
+        let moved = time.saturatingAdding(-settings.maxDelay)
+        if moved > watermark {
+            try flush()
+            watermark = moved
+            try mergeDue()
+        }
+    }
+
+    /// Records that are not fine windows go out in order with the windows.
+    public func passThrough(_ line: UnsafeBufferPointer<UInt8>, counted: Bool = true) throws(CascadeError) {
+        if counted { counts.passed += 1 }
+        pendingOutput.append(contentsOf: line)
+        if line.last != UInt8(ascii: "\n") { pendingOutput.append(UInt8(ascii: "\n")) }
+        if pendingWindows.isEmpty { try writePendingOutput() } else { try flushIfDue() }
+    }
+
+    /// End of input: stores what is pending and completes every coarse
+    /// window that has windows, whatever the watermark.
+    public func finish() throws(CascadeError) {
+        try flush(waiting: true)
+        try mergeDue(all: true)
+        try writePendingOutput()
+        do { try writer.flush() } catch { throw .output(error) }
+    }
+
+    // MARK: Storing
+
+    private func flushIfDue() throws(CascadeError) {
+        if pendingWindows.count >= settings.maxPending {
+            try flush(waiting: true)
+        } else if pendingWindows.count >= settings.batchRows || monotonicNow() - pendingSince >= settings.batchSeconds {
+            try flush()
+        }
+    }
+
+    /// Stores the pending windows. While the database is away this only
+    /// tries again when the backoff allows, unless `waiting`, which keeps
+    /// trying until it works or `databaseTimeout` runs out.
+    private func flush(waiting: Bool = false) throws(CascadeError) {
+        guard !pendingWindows.isEmpty else { return }
+        let stored = try withDatabase(waiting: waiting) { () throws(StoreError) in
+            try store.storeFine(Self.latestRevisions(pendingWindows))
+        }
+        guard stored else { return }
+        counts.stored += pendingWindows.count
+        for window in pendingWindows {
+            let identity = window.identity
+            schedule.changed(levelIndex: 1, sensor: identity.sensor, start: identity.startSeconds,
+                             key: identity.keyKind + "\t" + identity.keyValue, watermark: watermark)
+        }
+        pendingWindows.removeAll(keepingCapacity: true)
+        try writePendingOutput()
+        try mergeDue()
+    }
+
+    /// One row per key in a batch: the highest revision, the later of equals.
+    static func latestRevisions(_ windows: [StoredWindow]) -> [StoredWindow] {
+        var indexOfKey: [WindowIdentity: Int] = [:]
+        var result: [StoredWindow] = []
+        result.reserveCapacity(windows.count)
+        for window in windows {
+            if let index = indexOfKey[window.identity] {
+                if window.revision >= result[index].revision { result[index] = window }
+            } else {
+                indexOfKey[window.identity] = result.count
+                result.append(window)
+            }
+        }
+        return result
+    }
+
+    private func writePendingOutput() throws(CascadeError) {
+        guard !pendingOutput.isEmpty else { return }
+        do {
+            try pendingOutput.withUnsafeBufferPointer { buffer throws(OutputError) in try writer.writeLine(buffer) }
+        } catch { throw .output(error) }
+        pendingOutput.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Coarse windows
+
+    /// Merges every coarse window due (all that have windows when `all`),
+    /// level by level, each level's results feeding the next.
+    private func mergeDue(all: Bool = false) throws(CascadeError) {
+        guard pendingWindows.isEmpty else { return }
+        while true {
+            let work = schedule.due(watermark: all ? nil : watermark)
+            guard !work.isEmpty else { break }
+            for item in work {
+                let range = item.range
+                let level = settings.levels.seconds[range.levelIndex]
+                let below = settings.levels.seconds[range.levelIndex - 1]
+                var merged: [StoredWindow] = []
+                let done = try withDatabase(waiting: all) { () throws(StoreError) in
+                    merged = try store.mergeCoarse(level: level, below: below, sensor: range.sensor, start: range.start)
+                }
+                guard done else { return }
+                schedule.done(item)
+                for window in merged {
+                    let key = window.identity.keyKind + "\t" + window.identity.keyValue
+                    guard item.keys?.contains(key) ?? true else { continue }
+                    counts.merged += 1
+                    if window.revision > 1 { counts.mergedRevisions += 1 }
+                    do { try WindowRecords.write(window, to: writer) } catch { throw .output(error) }
+                    schedule.changed(levelIndex: range.levelIndex + 1, sensor: range.sensor, start: range.start,
+                                     key: key, watermark: watermark)
+                }
+            }
+        }
+        if !all { try recordProgress() }
+    }
+
+    private var recordedProgress: [String: Int64] = [:]
+
+    private func recordProgress() throws(CascadeError) {
+        guard watermark != .min else { return }
+        for sensor in knownSensors {
+            for index in settings.levels.seconds.indices.dropFirst() {
+                let until = schedule.completedUntil(levelIndex: index, watermark: watermark)
+                let key = "\(sensor)\t\(index)"
+                guard recordedProgress[key].map({ until > $0 }) ?? true else { continue }
+                let done = try withDatabase(waiting: false) { () throws(StoreError) in
+                    try store.recordProgress(sensor: sensor, level: settings.levels.seconds[index], completedUntil: until)
+                }
+                if done { recordedProgress[key] = until }
+            }
+        }
+        try dropExpiredPartitions()
+    }
+
+    /// The first time a sensor is seen: coarse windows it has in the
+    /// database beyond its recorded progress (a run that died before
+    /// merging them) are merged again when due.
+    private func recover(_ sensor: String) throws(CascadeError) {
+        guard !knownSensors.contains(sensor) else { return }
+        var progress: [Int64: Int64] = [:]
+        var starts: [[Int64]] = []
+        let read = try withDatabase(waiting: true) { () throws(StoreError) in
+            progress = try store.progress(sensor: sensor)
+            starts = []
+            for (index, level) in settings.levels.seconds.enumerated().dropFirst() {
+                starts.append(try store.coarseStarts(level: level, below: settings.levels.seconds[index - 1],
+                                                     sensor: sensor, since: progress[level]))
+            }
+        }
+        guard read else { return }
+        knownSensors.insert(sensor)
+        for (offset, levelStarts) in starts.enumerated() {
+            for start in levelStarts {
+                schedule.reopen(CoarseSchedule.Range(levelIndex: offset + 1, sensor: sensor, start: start))
+            }
+        }
+    }
+
+    private func dropExpiredPartitions() throws(CascadeError) {
+        guard let retention = settings.retention else { return }
+        let cutoff = floorDivide(watermark.saturatingAdding(-retention), 1_000_000_000)
+        let partition = floorDivide(cutoff, store.partitionSeconds)
+        guard partition > droppedBefore else { return }
+        var dropped: [String] = []
+        let done = try withDatabase(waiting: false) { () throws(StoreError) in
+            dropped = try store.dropPartitions(before: cutoff)
+        }
+        guard done else { return }
+        droppedBefore = partition
+        for name in dropped { diagnostics.say("retention: dropped \(name)") }
+    }
+
+    // MARK: The database going away
+
+    /// Runs `body`; if the database is unreachable, reconnects with backoff
+    /// (each call tries once when the backoff allows; `waiting` keeps
+    /// trying) and returns false when it could not run `body`. After
+    /// `databaseTimeout` seconds of outage, throws.
+    private func withDatabase(waiting: Bool, _ body: () throws(StoreError) -> Void) throws(CascadeError) -> Bool {
+        while true {
+            let now = monotonicNow()
+            if outageSince == nil || now >= nextAttempt {
+                do {
+                    if outageSince != nil { try store.reconnect() }
+                    try body()
+                    if let since = outageSince {
+                        diagnostics.say("database back after \(Int((now - since).rounded())) s; catching up")
+                        outageSince = nil
+                        backoff = 0.1
+                    }
+                    return true
+                } catch let error where error.isUnreachable {
+                    if outageSince == nil {
+                        outageSince = now
+                        diagnostics.say("\(error); holding windows in memory (up to \(settings.maxPending)) and retrying")
+                    }
+                    nextAttempt = now + backoff
+                    backoff = min(backoff * 2, 5)
+                } catch {
+                    throw .database(error)
+                }
+            }
+            if let since = outageSince, now - since >= settings.databaseTimeout {
+                throw .databaseTimeout(seconds: settings.databaseTimeout, unstored: pendingWindows.count)
+            }
+            guard waiting else { return false }
+            let pause = max(0.01, min(nextAttempt, (outageSince ?? now) + settings.databaseTimeout) - now)
+            usleep(UInt32(pause * 1_000_000))
+        }
+    }
+}
+
+public enum CascadeError: Error, CustomStringConvertible {
+    case output(OutputError)
+    case database(StoreError)
+    case databaseTimeout(seconds: Double, unstored: Int)
+
+    public var description: String {
+        switch self {
+        case .output(let error): error.message
+        case .database(let error): error.description
+        case .databaseTimeout(let seconds, let unstored):
+            "database unreachable for \(Int(seconds)) s (--db-timeout); \(unstored) windows read were not stored and not written out"
+        }
+    }
+}

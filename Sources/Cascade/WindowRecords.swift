@@ -1,0 +1,97 @@
+import SluiceCore
+import Store
+import Windows
+
+/// Reading window5s's host window records and writing cascade's own:
+/// the same record (sluice-records(7), `window`) with the window's
+/// `level` (its length in seconds) and `sensor` at the end.
+public enum WindowRecords {
+    static let identityNames = ["type", "ts", "window_start", "window_end", "key", "host", "revision", "sensor", "level"]
+    static let type = 0, ts = 1, windowStart = 2, windowEnd = 3, key = 4, host = 5, revision = 6, sensor = 7, level = 8
+
+    /// The keys a parser of cascade's input registers: `type` and `ts`
+    /// first, the state fields from `stateSlot` on.
+    public static let keys = FieldKeys(identityNames + HostFeatures.stateNames)
+    static let stateSlot = identityNames.count
+
+    public enum Role {
+        case window
+        case tick
+        case passThrough
+    }
+
+    public static func role(of parser: JSONLineParser) -> Role {
+        if parser.string(type, equals: "window") { return .window }
+        if parser.string(type, equals: "tick") { return .tick }
+        return .passThrough
+    }
+
+    /// A host window record of the finest level. `sensor` applies when the
+    /// record names none. The error names the field at fault.
+    public static func read(_ parser: JSONLineParser, levelSeconds: Int64, sensor defaultSensor: String)
+        throws(FieldError) -> StoredWindow {
+        let start = try parser.requireTimestamp(windowStart).nanoseconds
+        let end = try parser.requireTimestamp(windowEnd).nanoseconds
+        let nanosecondsPerSecond = Timestamp.nanosecondsPerSecond
+        guard start % nanosecondsPerSecond == 0, floorDivide(start / nanosecondsPerSecond, levelSeconds) * levelSeconds == start / nanosecondsPerSecond else {
+            throw .wrongType(key: identityNames[windowStart], expected: "start aligned to the finest level (\(Levels.label(levelSeconds)))")
+        }
+        guard end.subtractingReportingOverflow(start) == (levelSeconds * nanosecondsPerSecond, false) else {
+            throw .wrongType(key: identityNames[windowEnd], expected: "end \(Levels.label(levelSeconds)) after window_start (the finest level; see --levels)")
+        }
+        let keyKind = try parser.requireString(key)
+        guard keyKind == "src" || keyKind == "dst" else { throw .wrongType(key: identityNames[key], expected: "\"src\" or \"dst\"") }
+        let hostText = try parser.requireString(host)
+        guard !hostText.isEmpty else { throw .wrongType(key: identityNames[host], expected: "host") }
+        let revisionValue = try parser.int(revision) ?? 1
+        guard (1...Int64(Int32.max)).contains(revisionValue) else { throw .wrongType(key: identityNames[revision], expected: "revision of 1 or more") }
+        let sensorText = try parser.string(sensor) ?? defaultSensor
+        let features = try HostFeatures(state: RecordStateSource(parser: parser, firstSlot: stateSlot))
+        let identity = WindowIdentity(levelSeconds: levelSeconds, sensor: sensorText, keyKind: keyKind, keyValue: hostText,
+                                      startSeconds: start / nanosecondsPerSecond)
+        return StoredWindow(identity: identity, revision: Int(revisionValue), features: features)
+    }
+
+    /// The input record as it goes out: unchanged, with `level` and
+    /// `sensor` added when it has none.
+    public static func forwardedLine(_ line: UnsafeBufferPointer<UInt8>, parser: JSONLineParser, window: StoredWindow) -> [UInt8] {
+        var end = line.count
+        while end > 0, line[end - 1] != UInt8(ascii: "}") { end -= 1 }
+        var output = Array(line[0..<max(end - 1, 0)])
+        if parser.index(ofSlot: level) == nil { output.append(contentsOf: ",\"level\":\(window.identity.levelSeconds)".utf8) }
+        if parser.index(ofSlot: sensor) == nil {
+            output.append(contentsOf: ",\"sensor\":".utf8)
+            appendJSONString(window.identity.sensor, to: &output)
+        }
+        output.append(contentsOf: "}\n".utf8)
+        return output
+    }
+
+    /// A stored or merged window as a record.
+    public static func write(_ window: StoredWindow, to writer: NDJSONWriter) throws(OutputError) {
+        let identity = window.identity
+        let nanoseconds = Timestamp.nanosecondsPerSecond
+        beginWindowRecord(EventTimeWindow(start: identity.startSeconds * nanoseconds, end: identity.endSeconds * nanoseconds), writer: writer)
+        writer.field("key", string: identity.keyKind)
+        writer.field("host", string: identity.keyValue)
+        writer.field("revision", window.revision)
+        window.features.write(to: writer)
+        writer.field("level", Int(identity.levelSeconds))
+        writer.field("sensor", string: identity.sensor)
+        try writer.endRecord()
+    }
+
+    static func appendJSONString(_ text: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), byte])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            default: output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,51 @@
+/// cascade's schema, created and migrated by cascade itself: each
+/// migration runs once, in order, recorded in `sluice_schema_version`,
+/// under a lock so that several cascades starting at once take turns.
+enum Schema {
+    /// Advisory lock keys ("sluice" in ASCII, then 1 and 2).
+    static let migrationLock: Int64 = 0x736C_7569_6365_0001
+    static let partitionLock: Int64 = 0x736C_7569_6365_0002
+
+    /// Migration N (1-based) is `migrations[N - 1]`. Append; never edit
+    /// one that has shipped.
+    static func migrations(partitionSeconds: Int64) -> [String] {
+        [
+            """
+            CREATE TABLE sluice_settings (partition_s bigint NOT NULL);
+            INSERT INTO sluice_settings VALUES (\(partitionSeconds));
+            CREATE TABLE sluice_windows (
+              \(WindowColumns.definitions()),
+              PRIMARY KEY (level_s, sensor, key_kind, key_value, window_start)
+            ) PARTITION BY RANGE (window_start);
+            CREATE INDEX sluice_windows_history ON sluice_windows (key_value, level_s, window_start);
+            CREATE TABLE sluice_progress (
+              sensor text NOT NULL,
+              level_s integer NOT NULL,
+              completed_until bigint NOT NULL,
+              PRIMARY KEY (sensor, level_s)
+            );
+            """,
+        ]
+    }
+
+    static func migrate(_ connection: PostgresConnection, partitionSeconds: Int64) throws(StoreError) {
+        let migrations = migrations(partitionSeconds: partitionSeconds)
+        try connection.transaction { () throws(StoreError) in
+            try connection.execute("SELECT pg_advisory_xact_lock(\(migrationLock))")
+            try connection.execute("""
+                CREATE TABLE IF NOT EXISTS sluice_schema_version (
+                  version integer PRIMARY KEY,
+                  applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """)
+            let current = Int(try connection.query("SELECT coalesce(max(version), 0) FROM sluice_schema_version").text(0, 0) ?? "0") ?? 0
+            guard current <= migrations.count else {
+                throw .statement(sqlState: "", message: "the database's schema version \(current) is newer than this cascade's (\(migrations.count)); use a newer cascade", sql: "")
+            }
+            for index in current..<migrations.count {
+                try connection.execute(migrations[index])
+                try connection.query("INSERT INTO sluice_schema_version (version) VALUES ($1)", [String(index + 1)])
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Windows
+
+/// One host window as the store keeps it: a level (the window's length),
+/// the sensor that saw it, the key (`src` or `dst` and the host) and the
+/// window's start, with its revision and features.
+public struct StoredWindow: Sendable {
+    public var identity: WindowIdentity
+    public var revision: Int
+    public var features: HostFeatures
+
+    public init(identity: WindowIdentity, revision: Int, features: HostFeatures) {
+        self.identity = identity
+        self.revision = revision
+        self.features = features
+    }
+}
+
+/// The unique key of a stored window. Times are whole epoch seconds:
+/// levels are whole seconds and windows are aligned to them.
+public struct WindowIdentity: Hashable, Sendable {
+    public var levelSeconds: Int64
+    public var sensor: String
+    public var keyKind: String
+    public var keyValue: String
+    public var startSeconds: Int64
+
+    public init(levelSeconds: Int64, sensor: String, keyKind: String, keyValue: String, startSeconds: Int64) {
+        self.levelSeconds = levelSeconds
+        self.sensor = sensor
+        self.keyKind = keyKind
+        self.keyValue = keyValue
+        self.startSeconds = startSeconds
+    }
+
+    public var endSeconds: Int64 { startSeconds + levelSeconds }
+}

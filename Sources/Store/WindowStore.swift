@@ -1,0 +1,254 @@
+import SluiceCore
+import Windows
+
+/// cascade's tables and the statements over them. Writes are idempotent
+/// upserts from a COPY-filled staging table, one transaction per batch, so
+/// replaying input, a restart, or a retry after a lost COMMIT stores each
+/// window once. Coarse windows are merged from the rows the database
+/// holds, under a lock per coarse window, so several writers sharing the
+/// database neither lose nor double-count each other's windows.
+public final class WindowStore {
+    public let connection: PostgresConnection
+    /// The length of the time partitions of `sluice_windows`, seconds.
+    public private(set) var partitionSeconds: Int64 = 86_400
+    private var knownPartitions: Set<Int64> = []
+
+    /// Connects, creates or migrates the schema, and prepares the session.
+    /// `partitionSeconds` applies when this call creates the schema; an
+    /// existing database keeps its own.
+    public init(conninfo: String, partitionSeconds: Int64 = 86_400) throws(StoreError) {
+        connection = try PostgresConnection(conninfo: conninfo)
+        self.partitionSeconds = partitionSeconds
+        try Schema.migrate(connection, partitionSeconds: partitionSeconds)
+        try prepareSession()
+    }
+
+    /// After a lost connection: connects again and prepares the session.
+    public func reconnect() throws(StoreError) {
+        try connection.reconnect()
+        knownPartitions = []
+        try prepareSession()
+    }
+
+    private func prepareSession() throws(StoreError) {
+        try connection.execute("SET TIME ZONE 'UTC'")
+        let stored = try connection.query("SELECT partition_s FROM sluice_settings")
+        if let text = stored.text(0, 0), let seconds = Int64(text) { partitionSeconds = seconds }
+        // The staging table takes times as epoch seconds; the upsert converts them.
+        try connection.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS sluice_staging (LIKE sluice_windows) ON COMMIT DELETE ROWS;
+            ALTER TABLE sluice_staging ALTER COLUMN window_start TYPE bigint USING 0,
+                ALTER COLUMN window_end TYPE bigint USING 0
+            """)
+    }
+
+    // MARK: Writing
+
+    /// Stores fine windows (as read from window5s) in one transaction: a
+    /// stored window is replaced by a higher or equal revision only, and
+    /// not rewritten when nothing changed.
+    public func storeFine(_ windows: [StoredWindow]) throws(StoreError) {
+        guard !windows.isEmpty else { return }
+        try ensurePartitions(for: windows)
+        try connection.transaction { () throws(StoreError) in
+            try copyToStaging(windows)
+            try connection.execute("""
+                INSERT INTO sluice_windows (\(Self.allColumns)) SELECT \(Self.stagedColumns) FROM sluice_staging
+                ON CONFLICT (\(Self.keyColumns)) DO UPDATE SET (\(Self.valueColumns)) = (\(Self.excluded(WindowColumns.values)))
+                WHERE excluded.revision >= sluice_windows.revision
+                  AND (\(Self.existing(WindowColumns.values))) IS DISTINCT FROM (\(Self.excluded(WindowColumns.values)))
+                """)
+        }
+    }
+
+    /// Merges the windows of level `below` that lie in the coarse window
+    /// `[start, start + level)` of `sensor`, as the database holds them,
+    /// per key in time order, and stores the results. A stored coarse
+    /// window's revision goes up by one when its content changes. Returns
+    /// the merged windows with their revisions, by key.
+    public func mergeCoarse(level: Int64, below: Int64, sensor: String, start: Int64) throws(StoreError) -> [StoredWindow] {
+        try ensurePartition(containing: start)
+        return try connection.transaction { () throws(StoreError) -> [StoredWindow] in
+            let lock = Int64(bitPattern: StableHash.hash(
+                UInt64(bitPattern: start), seed: StableHash.hash(sensor, seed: UInt64(level))))
+            try connection.query("SELECT pg_advisory_xact_lock($1::bigint)", [String(lock)])
+            let parts = try connection.query("""
+                SELECT key_kind, key_value, \(HostFeatures.stateNames.joined(separator: ", ")) FROM sluice_windows
+                WHERE level_s = $1 AND sensor = $2 AND window_start >= to_timestamp($3) AND window_start < to_timestamp($4)
+                ORDER BY key_kind, key_value, window_start
+                """, [String(below), sensor, String(start), String(start + level)])
+            var merged: [StoredWindow] = []
+            for row in 0..<parts.rowCount {
+                let kind = parts.text(row, 0) ?? "", value = parts.text(row, 1) ?? ""
+                let features: HostFeatures
+                do throws(FieldError) {
+                    features = try HostFeatures(state: RowStateSource(result: parts, row: row, firstColumn: 2))
+                } catch {
+                    throw .statement(sqlState: "", message: "stored window \(kind) \(value) at level \(below): \(error.message)", sql: "")
+                }
+                if let last = merged.last, last.identity.keyKind == kind, last.identity.keyValue == value {
+                    merged[merged.count - 1].features.merge(features)
+                } else {
+                    let identity = WindowIdentity(levelSeconds: level, sensor: sensor, keyKind: kind, keyValue: value, startSeconds: start)
+                    merged.append(StoredWindow(identity: identity, revision: 1, features: features))
+                }
+            }
+            guard !merged.isEmpty else { return [] }
+            try copyToStaging(merged)
+            let changed = "(\(Self.existing(WindowColumns.content))) IS DISTINCT FROM (\(Self.excluded(WindowColumns.content)))"
+            let revisions = try connection.query("""
+                INSERT INTO sluice_windows (\(Self.allColumns)) SELECT \(Self.stagedColumns) FROM sluice_staging
+                ON CONFLICT (\(Self.keyColumns)) DO UPDATE SET (\(Self.contentColumns)) = (\(Self.excluded(WindowColumns.content))),
+                    revision = CASE WHEN \(changed) THEN sluice_windows.revision + 1 ELSE sluice_windows.revision END
+                RETURNING key_kind, key_value, revision
+                """)
+            var revisionOfKey: [String: Int] = [:]
+            for row in 0..<revisions.rowCount {
+                revisionOfKey[(revisions.text(row, 0) ?? "") + "\t" + (revisions.text(row, 1) ?? "")] = Int(revisions.text(row, 2) ?? "") ?? 1
+            }
+            for index in merged.indices {
+                let identity = merged[index].identity
+                merged[index].revision = revisionOfKey[identity.keyKind + "\t" + identity.keyValue] ?? 1
+            }
+            return merged
+        }
+    }
+
+    private func copyToStaging(_ windows: [StoredWindow]) throws(StoreError) {
+        var data: [UInt8] = []
+        data.reserveCapacity(windows.count * 900)
+        for window in windows { WindowColumns.appendCopyLine(window, to: &data) }
+        try connection.copyIn("COPY sluice_staging (\(Self.allColumns)) FROM STDIN", data: data)
+    }
+
+    // MARK: Progress
+
+    /// Per coarse level of `sensor`: the time up to which its windows were
+    /// completed by the watermark (epoch seconds).
+    public func progress(sensor: String) throws(StoreError) -> [Int64: Int64] {
+        let rows = try connection.query("SELECT level_s, completed_until FROM sluice_progress WHERE sensor = $1", [sensor])
+        var result: [Int64: Int64] = [:]
+        for row in 0..<rows.rowCount {
+            if let level = rows.text(row, 0).flatMap({ Int64($0) }), let until = rows.text(row, 1).flatMap({ Int64($0) }) {
+                result[level] = until
+            }
+        }
+        return result
+    }
+
+    public func recordProgress(sensor: String, level: Int64, completedUntil: Int64) throws(StoreError) {
+        try connection.query("""
+            INSERT INTO sluice_progress (sensor, level_s, completed_until) VALUES ($1, $2, $3)
+            ON CONFLICT (sensor, level_s) DO UPDATE
+            SET completed_until = greatest(sluice_progress.completed_until, excluded.completed_until)
+            """, [sensor, String(level), String(completedUntil)])
+    }
+
+    /// The starts of the coarse windows of length `level` that hold
+    /// windows of level `below` of `sensor` starting at `since` or later:
+    /// what a restarted cascade must still merge.
+    public func coarseStarts(level: Int64, below: Int64, sensor: String, since: Int64?) throws(StoreError) -> [Int64] {
+        let rows = try connection.query("""
+            SELECT DISTINCT floor(extract(epoch FROM window_start) / $3)::bigint * $3 FROM sluice_windows
+            WHERE level_s = $1 AND sensor = $2 AND ($4::bigint IS NULL OR window_start >= to_timestamp($4::bigint))
+            """, [String(below), sensor, String(level), since.map { String($0) }])
+        return (0..<rows.rowCount).compactMap { rows.text($0, 0).flatMap { Int64($0) } }.sorted()
+    }
+
+    // MARK: Partitions
+
+    private func ensurePartitions(for windows: [StoredWindow]) throws(StoreError) {
+        var starts: Set<Int64> = []
+        for window in windows { starts.insert(floorDivide(window.identity.startSeconds, partitionSeconds)) }
+        for partition in starts.sorted() where !knownPartitions.contains(partition) {
+            try ensurePartition(containing: partition * partitionSeconds)
+        }
+    }
+
+    /// Creates the partition holding windows that start at `seconds`,
+    /// once; writers creating the same one at once take turns.
+    private func ensurePartition(containing seconds: Int64) throws(StoreError) {
+        let index = floorDivide(seconds, partitionSeconds)
+        guard !knownPartitions.contains(index) else { return }
+        let from = index * partitionSeconds
+        try connection.transaction { () throws(StoreError) in
+            try connection.execute("SELECT pg_advisory_xact_lock(\(Schema.partitionLock))")
+            try connection.execute("""
+                CREATE TABLE IF NOT EXISTS \(Self.partitionName(from)) PARTITION OF sluice_windows
+                FOR VALUES FROM (to_timestamp(\(from))) TO (to_timestamp(\(from + partitionSeconds)))
+                """)
+        }
+        knownPartitions.insert(index)
+    }
+
+    /// `sluice_windows_p1767225600`: the partition's first second.
+    static func partitionName(_ from: Int64) -> String {
+        from < 0 ? "sluice_windows_m\(-from)" : "sluice_windows_p\(from)"
+    }
+
+    /// Drops the partitions whose windows all start before `cutoff`;
+    /// returns their names.
+    public func dropPartitions(before cutoff: Int64) throws(StoreError) -> [String] {
+        let rows = try connection.query("""
+            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'sluice_windows'::regclass ORDER BY c.relname
+            """)
+        var dropped: [String] = []
+        for row in 0..<rows.rowCount {
+            guard let name = rows.text(row, 0), let from = Self.partitionStart(name),
+                  from + partitionSeconds <= cutoff else { continue }
+            try connection.execute("DROP TABLE IF EXISTS \(name)")
+            knownPartitions.remove(floorDivide(from, partitionSeconds))
+            dropped.append(name)
+        }
+        return dropped
+    }
+
+    static func partitionStart(_ name: String) -> Int64? {
+        if name.hasPrefix("sluice_windows_p") { return Int64(name.dropFirst("sluice_windows_p".count)) }
+        if name.hasPrefix("sluice_windows_m") { return Int64(name.dropFirst("sluice_windows_m".count)).map { -$0 } }
+        return nil
+    }
+
+    // MARK: History
+
+    /// Stored windows of one host at one level with starts in
+    /// `[since, until)`, in time order (then sensor and key kind).
+    public func history(host: String, level: Int64, since: Int64, until: Int64, sensor: String?, keyKind: String?)
+        throws(StoreError) -> [StoredWindow] {
+        let rows = try connection.query("""
+            SELECT sensor, key_kind, extract(epoch FROM window_start)::bigint, revision, \(HostFeatures.stateNames.joined(separator: ", "))
+            FROM sluice_windows
+            WHERE key_value = $1 AND level_s = $2 AND window_start >= to_timestamp($3) AND window_start < to_timestamp($4)
+              AND ($5::text IS NULL OR sensor = $5) AND ($6::text IS NULL OR key_kind = $6)
+            ORDER BY window_start, sensor, key_kind
+            """, [host, String(level), String(since), String(until), sensor, keyKind])
+        var windows: [StoredWindow] = []
+        for row in 0..<rows.rowCount {
+            let features: HostFeatures
+            do throws(FieldError) {
+                features = try HostFeatures(state: RowStateSource(result: rows, row: row, firstColumn: 4))
+            } catch {
+                throw .statement(sqlState: "", message: "stored window of \(host): \(error.message)", sql: "")
+            }
+            let identity = WindowIdentity(
+                levelSeconds: level, sensor: rows.text(row, 0) ?? "", keyKind: rows.text(row, 1) ?? "",
+                keyValue: host, startSeconds: Int64(rows.text(row, 2) ?? "") ?? 0)
+            windows.append(StoredWindow(identity: identity, revision: Int(rows.text(row, 3) ?? "") ?? 1, features: features))
+        }
+        return windows
+    }
+
+    // MARK: SQL text
+
+    private static let keyColumns = WindowColumns.key.joined(separator: ", ")
+    private static let allColumns = WindowColumns.all.joined(separator: ", ")
+    private static let valueColumns = WindowColumns.values.joined(separator: ", ")
+    private static let contentColumns = WindowColumns.content.joined(separator: ", ")
+    private static let stagedColumns = WindowColumns.all.map {
+        $0 == "window_start" || $0 == "window_end" ? "to_timestamp(\($0))" : $0
+    }.joined(separator: ", ")
+
+    private static func excluded(_ columns: [String]) -> String { columns.map { "excluded.\($0)" }.joined(separator: ", ") }
+    private static func existing(_ columns: [String]) -> String { columns.map { "sluice_windows.\($0)" }.joined(separator: ", ") }
+}

@@ -1,0 +1,1 @@
+CascadeCommand.main()
