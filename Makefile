@@ -23,8 +23,14 @@ test: deps
 	$(SWIFT) build
 	@$(MAKE) --no-print-directory -k unit golden manlint man-examples shellcheck
 
+# cascade's tests run against a private PostgreSQL cluster (bin/sluice-pg),
+# started before the tests and stopped after them, whatever they did.
+TEST_PG_DIR = /tmp/sluice-test-pg-$(shell id -u)
+
 unit:
-	SLUICE_BIN=$(DEBUG_BIN) $(SWIFT) test
+	@SLUICE_PG_DIR=$(TEST_PG_DIR) sh bin/sluice-pg start >/dev/null
+	@SLUICE_TEST_PG_DIR=$(TEST_PG_DIR) SLUICE_BIN=$(DEBUG_BIN) $(SWIFT) test; status=$$?; \
+		SLUICE_PG_DIR=$(TEST_PG_DIR) sh bin/sluice-pg destroy; exit $$status
 
 golden:
 	SLUICE_BIN=$(DEBUG_BIN) sh Tests/golden/run

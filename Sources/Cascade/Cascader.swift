@@ -179,7 +179,7 @@ public final class Cascader {
     private func writePendingOutput() throws(CascadeError) {
         guard !pendingOutput.isEmpty else { return }
         do {
-            try pendingOutput.withUnsafeBufferPointer { buffer throws(OutputError) in try writer.writeLine(buffer) }
+            try pendingOutput.withUnsafeBufferPointer { buffer throws(OutputError) in try writer.writeLines(buffer) }
         } catch { throw .output(error) }
         pendingOutput.removeAll(keepingCapacity: true)
     }

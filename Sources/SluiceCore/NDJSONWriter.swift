@@ -101,6 +101,13 @@ public final class NDJSONWriter {
         try recordEnded()
     }
 
+    /// Appends complete lines, each with its newline (records a tool held
+    /// back until they were safe, and now releases).
+    public func writeLines(_ lines: UnsafeBufferPointer<UInt8>) throws(OutputError) {
+        appendBytes(lines)
+        try recordEnded()
+    }
+
     // MARK: Fields
 
     @inlinable

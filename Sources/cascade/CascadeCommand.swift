@@ -87,13 +87,8 @@ extension CascadeCommand {
             let diagnostics = Diagnostics(tool: "cascade")
             let writer = NDJSONWriter(flushesEachRecord: filter.lineBuffered)
             StopSignal.install()
-            let store: WindowStore
-            do {
-                store = try WindowStore(conninfo: try database.conninfo(diagnostics: diagnostics), partitionSeconds: partitionSeconds)
-            } catch let error as StoreError {
-                diagnostics.warn("\(error)")
-                return .failure
-            }
+            guard let store = try connect(conninfo: try database.conninfo(diagnostics: diagnostics),
+                                          partitionSeconds: partitionSeconds, diagnostics: diagnostics) else { return .failure }
             let settings = Cascader.Settings(
                 levels: ladder, lateness: lateness.nanoseconds, maxDelay: maxDelay.nanoseconds, batchRows: batch,
                 batchSeconds: 1, maxPending: maxPending, databaseTimeout: Double(dbTimeout.nanoseconds) / 1e9,
@@ -110,6 +105,27 @@ extension CascadeCommand {
                 return .failure
             }
             return filter.exitStatus(summary: input.summary(), diagnostics: diagnostics)
+        }
+
+        /// Connects, waiting up to --db-timeout for a database that is not
+        /// up yet; nil (after saying why) when it does not come.
+        private func connect(conninfo: String, partitionSeconds: Int64, diagnostics: Diagnostics) -> WindowStore? {
+            let start = monotonicNow()
+            let timeout = Double(dbTimeout.nanoseconds) / 1e9
+            var pause = 0.1
+            while true {
+                do {
+                    return try WindowStore(conninfo: conninfo, partitionSeconds: partitionSeconds)
+                } catch where error.isUnreachable && monotonicNow() - start + pause < timeout && !StopSignal.isPending {
+                    if pause == 0.1 { diagnostics.say("\(error); retrying for up to \(dbTimeout) s (--db-timeout)") }
+                    usleep(UInt32(pause * 1_000_000))
+                    pause = min(pause * 2, 5)
+                } catch {
+                    let waited = error.isUnreachable ? " for \(Int((monotonicNow() - start).rounded())) s (--db-timeout)" : ""
+                    diagnostics.warn("\(error)\(waited)")
+                    return nil
+                }
+            }
         }
 
         static func hostName() -> String {
