@@ -57,7 +57,7 @@ public final class Cascader {
     /// Event time: the latest fine window start, or tick time less the
     /// delay, nanoseconds.
     private var watermark = Int64.min
-    private var pendingWindows: [StoredWindow] = []
+    private var pendingWindows: [FineWindow] = []
     /// What goes to stdout once `pendingWindows` is stored, in input order.
     private var pendingOutput: [UInt8] = []
     private var pendingSince = 0.0
@@ -80,7 +80,7 @@ public final class Cascader {
     // MARK: Input
 
     /// A fine window and the line that goes out for it once stored.
-    public func add(_ window: StoredWindow, line: [UInt8]) throws(CascadeError) {
+    public func add(_ window: FineWindow, line: [UInt8]) throws(CascadeError) {
         let start = window.identity.startSeconds
         if let retention = settings.retention, watermark != .min,
            (start + window.identity.levelSeconds) * 1_000_000_000 <= watermark.saturatingAdding(-retention) {
@@ -161,9 +161,9 @@ public final class Cascader {
     }
 
     /// One row per key in a batch: the highest revision, the later of equals.
-    static func latestRevisions(_ windows: [StoredWindow]) -> [StoredWindow] {
+    static func latestRevisions(_ windows: [FineWindow]) -> [FineWindow] {
         var indexOfKey: [WindowIdentity: Int] = [:]
-        var result: [StoredWindow] = []
+        var result: [FineWindow] = []
         result.reserveCapacity(windows.count)
         for window in windows {
             if let index = indexOfKey[window.identity] {

@@ -10,9 +10,9 @@ public enum WindowRecords {
     static let type = 0, ts = 1, windowStart = 2, windowEnd = 3, key = 4, host = 5, revision = 6, sensor = 7, level = 8
 
     /// The keys a parser of cascade's input registers: `type` and `ts`
-    /// first, the state fields from `stateSlot` on.
-    public static let keys = FieldKeys(identityNames + HostFeatures.stateNames)
-    static let stateSlot = identityNames.count
+    /// first, the store's content columns from `contentSlot` on.
+    public static let keys = FieldKeys(identityNames + WindowColumns.contentKinds.map(\.name))
+    static let contentSlot = identityNames.count
 
     public enum Role {
         case window
@@ -27,9 +27,11 @@ public enum WindowRecords {
     }
 
     /// A host window record of the finest level. `sensor` applies when the
-    /// record names none. The error names the field at fault.
+    /// record names none. Every stored field is checked (counts, finite
+    /// numbers, sketches that decode) and goes into the store as the
+    /// record wrote it. The error names the field at fault.
     public static func read(_ parser: JSONLineParser, levelSeconds: Int64, sensor defaultSensor: String)
-        throws(FieldError) -> StoredWindow {
+        throws(FieldError) -> FineWindow {
         let start = try parser.requireTimestamp(windowStart).nanoseconds
         let end = try parser.requireTimestamp(windowEnd).nanoseconds
         let nanosecondsPerSecond = Timestamp.nanosecondsPerSecond
@@ -46,15 +48,66 @@ public enum WindowRecords {
         let revisionValue = try parser.int(revision) ?? 1
         guard (1...Int64(Int32.max)).contains(revisionValue) else { throw .wrongType(key: identityNames[revision], expected: "revision of 1 or more") }
         let sensorText = try parser.string(sensor) ?? defaultSensor
-        let features = try HostFeatures(state: RecordStateSource(parser: parser, firstSlot: stateSlot))
         let identity = WindowIdentity(levelSeconds: levelSeconds, sensor: sensorText, keyKind: keyKind, keyValue: hostText,
                                       startSeconds: start / nanosecondsPerSecond)
-        return StoredWindow(identity: identity, revision: Int(revisionValue), features: features)
+        return FineWindow(identity: identity, revision: Int(revisionValue), copyText: try contentCopyText(parser))
+    }
+
+    /// The content columns as COPY text, from the record's own text.
+    private static func contentCopyText(_ parser: JSONLineParser) throws(FieldError) -> [UInt8] {
+        var text: [UInt8] = []
+        text.reserveCapacity(1024)
+        let columns = WindowColumns.contentKinds
+        for (offset, column) in columns.enumerated() {
+            let slot = contentSlot + offset
+            let last = offset == columns.count - 1
+            switch column.kind {
+            case .count:
+                let value = try parser.requireInt(slot)
+                guard value >= 0 else { throw .wrongType(key: column.name, expected: "count of 0 or more") }
+                CopyText.append(UInt64(value), to: &text)
+            case .number:
+                guard let value = try parser.double(slot), let index = parser.index(ofSlot: slot) else {
+                    CopyText.appendNull(to: &text, last: last)
+                    continue
+                }
+                guard value.isFinite else { throw .wrongType(key: column.name, expected: "finite number") }
+                CopyText.appendVerbatim(parser.rawValue(at: index), to: &text, last: last)
+            case .distinctCounter, .histogram:
+                guard let sketch = try parser.stringBytes(slot) else {
+                    if column.kind == .histogram { CopyText.appendNull(to: &text, last: last); continue }
+                    throw .missing(key: column.name)
+                }
+                // Base64 that decodes needs no COPY escaping.
+                let bytes = Base64.decode(sketch)
+                let decodes = column.kind == .histogram
+                    ? bytes.flatMap(PercentileSketch.init(encoded:)) != nil : bytes.flatMap(DistinctCounter.init(encoded:)) != nil
+                guard decodes else { throw .wrongType(key: column.name, expected: column.kind == .histogram ? "histogram (base64)" : "distinct counter (base64)") }
+                CopyText.appendVerbatim(sketch, to: &text, last: last)
+            }
+        }
+        try checkQuantities(parser)
+        return text
+    }
+
+    /// A histogram comes with the minimum, maximum, mean and M2 that merge
+    /// with it.
+    private static func checkQuantities(_ parser: JSONLineParser) throws(FieldError) {
+        for slots in quantitySlots where parser.index(ofSlot: slots.last!) != nil {
+            for slot in slots.dropLast() where parser.index(ofSlot: slot) == nil { throw .missing(key: keys[slot]) }
+        }
+    }
+
+    /// Per measured quantity, the slots of its minimum, maximum, mean, M2
+    /// and histogram.
+    private static let quantitySlots: [[Int]] = (0..<2).map { quantity in
+        let first = HostFeatures.counters.count + 5 * quantity
+        return HostFeatures.stateNames[first..<(first + 5)].map { keys.slot(of: $0)! }
     }
 
     /// The input record as it goes out: unchanged, with `level` and
     /// `sensor` added when it has none.
-    public static func forwardedLine(_ line: UnsafeBufferPointer<UInt8>, parser: JSONLineParser, window: StoredWindow) -> [UInt8] {
+    public static func forwardedLine(_ line: UnsafeBufferPointer<UInt8>, parser: JSONLineParser, window: FineWindow) -> [UInt8] {
         var end = line.count
         while end > 0, line[end - 1] != UInt8(ascii: "}") { end -= 1 }
         var output = Array(line[0..<max(end - 1, 0)])

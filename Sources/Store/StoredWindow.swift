@@ -15,6 +15,21 @@ public struct StoredWindow: Sendable {
     }
 }
 
+/// A window as read from window5s, on its way into the store: its key,
+/// revision, and its content columns (`WindowStore.contentColumns`)
+/// already as one COPY text line's tail, taken from the record's own text.
+public struct FineWindow: Sendable {
+    public var identity: WindowIdentity
+    public var revision: Int
+    public var copyText: [UInt8]
+
+    public init(identity: WindowIdentity, revision: Int, copyText: [UInt8]) {
+        self.identity = identity
+        self.revision = revision
+        self.copyText = copyText
+    }
+}
+
 /// The unique key of a stored window. Times are whole epoch seconds:
 /// levels are whole seconds and windows are aligned to them.
 public struct WindowIdentity: Hashable, Sendable {

@@ -1,12 +1,18 @@
 import SluiceCore
 import Windows
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The columns of `sluice_windows`, named as the window record's fields
 /// (sluice-records(7)): the key, then every plain number jq users read
 /// (so SQL can sum and filter them), then the merge state's M2s and
 /// sketches (base64 text, as in the record).
-enum WindowColumns {
+public enum WindowColumns {
     static let key = ["level_s", "sensor", "key_kind", "key_value", "window_start"]
+    /// The primary key's order: host first, for history queries.
+    static let primaryKey = ["key_value", "level_s", "window_start", "sensor", "key_kind"]
     static let counters = HostFeatures.counters.map(\.name)
     static let estimates = ["peers", "dports", "sports"]
     static let statistics = ["bytes_out_in_ratio"]
@@ -35,19 +41,38 @@ enum WindowColumns {
         return lines.joined(separator: ",\n  ")
     }
 
+    /// What a content column holds, and so how a record's value for it is
+    /// checked before it is stored.
+    public enum Kind: Sendable {
+        case count, number, distinctCounter, histogram
+    }
+
+    /// The content columns in COPY order, with their kinds.
+    public static let contentKinds: [(name: String, kind: Kind)] =
+        (counters + estimates).map { ($0, .count) } + statistics.map { ($0, .number) }
+        + sketches.map { ($0, $0.hasSuffix("_hist") ? .histogram : .distinctCounter) }
+
     /// One COPY text line for `window`: tab-separated, `\N` for NULL,
     /// times as epoch seconds (the staging table converts them).
-    static func appendCopyLine(_ window: StoredWindow, to line: inout [UInt8]) {
-        let identity = window.identity
-        let features = window.features
+    static func appendCopyLine(_ window: FineWindow, to line: inout [UInt8]) {
+        appendKey(window.identity, revision: window.revision, to: &line)
+        line.append(contentsOf: window.copyText)
+    }
+
+    private static func appendKey(_ identity: WindowIdentity, revision: Int, to line: inout [UInt8]) {
         CopyText.append(identity.levelSeconds, to: &line)
         CopyText.append(identity.sensor, to: &line)
         CopyText.append(identity.keyKind, to: &line)
         CopyText.append(identity.keyValue, to: &line)
         CopyText.append(identity.startSeconds, to: &line)
         CopyText.append(identity.endSeconds, to: &line)
-        CopyText.append(Int64(window.revision), to: &line)
-        for counter in HostFeatures.counters { CopyText.append(features[keyPath: counter.path], to: &line) }
+        CopyText.append(Int64(revision), to: &line)
+    }
+
+    static func appendCopyLine(_ window: StoredWindow, to line: inout [UInt8]) {
+        let features = window.features
+        appendKey(window.identity, revision: window.revision, to: &line)
+        for value in features.counterValues { CopyText.append(value, to: &line) }
         CopyText.append(UInt64(features.peers.estimate.rounded()), to: &line)
         CopyText.append(UInt64(features.destinationPorts.estimate.rounded()), to: &line)
         CopyText.append(UInt64(features.sourcePorts.estimate.rounded()), to: &line)
@@ -77,24 +102,41 @@ enum WindowColumns {
 /// COPY's text format: columns end in a tab, the row in a newline;
 /// backslash, tab, newline and carriage return are escaped, so any text,
 /// however hostile, is stored as itself.
-enum CopyText {
-    static func append(_ value: Int64, to line: inout [UInt8]) {
-        line.append(contentsOf: String(value).utf8)
+public enum CopyText {
+    public static func append(_ value: Int64, to line: inout [UInt8]) {
+        if value < 0 { line.append(UInt8(ascii: "-")) }
+        append(value.magnitude, to: &line)
+    }
+
+    public static func append(_ value: UInt64, to line: inout [UInt8]) {
+        appendDigits(value, to: &line)
         line.append(UInt8(ascii: "\t"))
     }
 
-    static func append(_ value: UInt64, to line: inout [UInt8]) {
-        line.append(contentsOf: String(value).utf8)
-        line.append(UInt8(ascii: "\t"))
+    private static func appendDigits(_ value: UInt64, to line: inout [UInt8]) {
+        if value >= 10 { appendDigits(value / 10, to: &line) }
+        line.append(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+
+    /// Text the caller knows needs no escaping (numbers, base64), then the
+    /// column's end.
+    public static func appendVerbatim(_ bytes: UnsafeBufferPointer<UInt8>, to line: inout [UInt8], last: Bool = false) {
+        line.append(contentsOf: bytes)
+        line.append(last ? UInt8(ascii: "\n") : UInt8(ascii: "\t"))
+    }
+
+    public static func appendNull(to line: inout [UInt8], last: Bool = false) {
+        line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
+        line.append(last ? UInt8(ascii: "\n") : UInt8(ascii: "\t"))
     }
 
     /// The shortest text that reads back as the same double.
-    static func append(_ value: Double, to line: inout [UInt8]) {
+    public static func append(_ value: Double, to line: inout [UInt8]) {
         line.append(contentsOf: value.description.utf8)
         line.append(UInt8(ascii: "\t"))
     }
 
-    static func append(_ value: String?, to line: inout [UInt8], last: Bool = false) {
+    public static func append(_ value: String?, to line: inout [UInt8], last: Bool = false) {
         if let value {
             for byte in value.utf8 {
                 switch byte {
@@ -120,17 +162,28 @@ struct RowStateSource: HostStateSource {
     let firstColumn: Int
 
     func counter(_ index: Int) throws(FieldError) -> UInt64 {
-        guard let text = result.text(row, firstColumn + index), let value = UInt64(text) else {
+        guard let bytes = result.bytes(row, firstColumn + index), !bytes.isEmpty, bytes.count <= 19 else {
             throw .wrongType(key: HostFeatures.stateNames[index], expected: "count")
+        }
+        var value: UInt64 = 0
+        for byte in bytes {
+            guard byte &- UInt8(ascii: "0") < 10 else { throw .wrongType(key: HostFeatures.stateNames[index], expected: "count") }
+            value = value * 10 + UInt64(byte &- UInt8(ascii: "0"))
         }
         return value
     }
 
+    /// libpq's values end in a NUL, so strtod reads them in place.
     func number(_ index: Int) throws(FieldError) -> Double? {
-        guard let text = result.text(row, firstColumn + index) else { return nil }
-        guard let value = Double(text) else { throw .wrongType(key: HostFeatures.stateNames[index], expected: "number") }
+        guard let bytes = result.bytes(row, firstColumn + index) else { return nil }
+        var end: UnsafeMutablePointer<CChar>?
+        let value = bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count + 1) { strtod($0, &end) }
+        let expectedEnd = UnsafeRawPointer(bytes.baseAddress! + bytes.count)
+        guard !bytes.isEmpty, let end, UnsafeRawPointer(end) == expectedEnd else {
+            throw .wrongType(key: HostFeatures.stateNames[index], expected: "number")
+        }
         return value
     }
 
-    func text(_ index: Int) throws(FieldError) -> String? { result.text(row, firstColumn + index) }
+    func base64(_ index: Int) throws(FieldError) -> UnsafeBufferPointer<UInt8>? { result.bytes(row, firstColumn + index) }
 }

@@ -47,11 +47,14 @@ public final class WindowStore {
     /// Stores fine windows (as read from window5s) in one transaction: a
     /// stored window is replaced by a higher or equal revision only, and
     /// not rewritten when nothing changed.
-    public func storeFine(_ windows: [StoredWindow]) throws(StoreError) {
+    public func storeFine(_ windows: [FineWindow]) throws(StoreError) {
         guard !windows.isEmpty else { return }
-        try ensurePartitions(for: windows)
+        try ensurePartitions(for: windows.map(\.identity.startSeconds))
         try connection.transaction { () throws(StoreError) in
-            try copyToStaging(windows)
+            var data: [UInt8] = []
+            data.reserveCapacity(windows.count * 1024)
+            for window in windows { WindowColumns.appendCopyLine(window, to: &data) }
+            try copyToStaging(data)
             try connection.execute("""
                 INSERT INTO sluice_windows (\(Self.allColumns)) SELECT \(Self.stagedColumns) FROM sluice_staging
                 ON CONFLICT (\(Self.keyColumns)) DO UPDATE SET (\(Self.valueColumns)) = (\(Self.excluded(WindowColumns.values)))
@@ -94,7 +97,10 @@ public final class WindowStore {
                 }
             }
             guard !merged.isEmpty else { return [] }
-            try copyToStaging(merged)
+            var data: [UInt8] = []
+            data.reserveCapacity(merged.count * 1024)
+            for window in merged { WindowColumns.appendCopyLine(window, to: &data) }
+            try copyToStaging(data)
             let changed = "(\(Self.existing(WindowColumns.content))) IS DISTINCT FROM (\(Self.excluded(WindowColumns.content)))"
             let revisions = try connection.query("""
                 INSERT INTO sluice_windows (\(Self.allColumns)) SELECT \(Self.stagedColumns) FROM sluice_staging
@@ -114,10 +120,7 @@ public final class WindowStore {
         }
     }
 
-    private func copyToStaging(_ windows: [StoredWindow]) throws(StoreError) {
-        var data: [UInt8] = []
-        data.reserveCapacity(windows.count * 900)
-        for window in windows { WindowColumns.appendCopyLine(window, to: &data) }
+    private func copyToStaging(_ data: [UInt8]) throws(StoreError) {
         try connection.copyIn("COPY sluice_staging (\(Self.allColumns)) FROM STDIN", data: data)
     }
 
@@ -157,10 +160,10 @@ public final class WindowStore {
 
     // MARK: Partitions
 
-    private func ensurePartitions(for windows: [StoredWindow]) throws(StoreError) {
-        var starts: Set<Int64> = []
-        for window in windows { starts.insert(floorDivide(window.identity.startSeconds, partitionSeconds)) }
-        for partition in starts.sorted() where !knownPartitions.contains(partition) {
+    private func ensurePartitions(for starts: [Int64]) throws(StoreError) {
+        var partitions: Set<Int64> = []
+        for start in starts { partitions.insert(floorDivide(start, partitionSeconds)) }
+        for partition in partitions.sorted() where !knownPartitions.contains(partition) {
             try ensurePartition(containing: partition * partitionSeconds)
         }
     }
@@ -241,7 +244,7 @@ public final class WindowStore {
 
     // MARK: SQL text
 
-    private static let keyColumns = WindowColumns.key.joined(separator: ", ")
+    private static let keyColumns = WindowColumns.primaryKey.joined(separator: ", ")
     private static let allColumns = WindowColumns.all.joined(separator: ", ")
     private static let valueColumns = WindowColumns.values.joined(separator: ", ")
     private static let contentColumns = WindowColumns.content.joined(separator: ", ")

@@ -8,8 +8,9 @@ public protocol HostStateSource {
     func counter(_ index: Int) throws(FieldError) -> UInt64
     /// A number, or nil when absent.
     func number(_ index: Int) throws(FieldError) -> Double?
-    /// A text (base64 sketches), or nil when absent.
-    func text(_ index: Int) throws(FieldError) -> String?
+    /// A sketch's base64 text, or nil when absent; valid during the call
+    /// that asked for it.
+    func base64(_ index: Int) throws(FieldError) -> UnsafeBufferPointer<UInt8>?
 }
 
 extension HostFeatures {
@@ -39,6 +40,15 @@ extension HostFeatures {
         ("rst_flows", \.resetFlows), ("fin_flows", \.finishedFlows),
     ]
 
+    /// The counters' values in the order of `counters`.
+    public var counterValues: [UInt64] {
+        [flows, flowsStarted, flowsEnded, protocolFlows.tcp, protocolFlows.udp, protocolFlows.icmp, protocolFlows.other,
+         packetsOut, packetsIn, bytesOut, bytesIn, payloadBytesOut, payloadBytesIn,
+         protocolPackets.tcp, protocolPackets.udp, protocolPackets.icmp, protocolPackets.other,
+         protocolBytes.tcp, protocolBytes.udp, protocolBytes.icmp, protocolBytes.other,
+         unansweredFlows, rejectedFlows, resetFlows, finishedFlows]
+    }
+
     /// Rebuilds the state a window record or a stored row describes, so
     /// that merging it with others gives what one window over all their
     /// flow reports would have.
@@ -59,8 +69,8 @@ extension HostFeatures {
     /// the histogram's count is the number of values. All absent: nothing
     /// was measured.
     private static func aggregate(_ source: some HostStateSource, at index: Int) throws(FieldError) -> FieldAggregate {
-        guard let text = try source.text(index + 4) else { return FieldAggregate(percentiles: true, distinct: false) }
-        guard let histogram = PercentileSketch(base64: text) else {
+        guard let text = try source.base64(index + 4) else { return FieldAggregate(percentiles: true, distinct: false) }
+        guard let histogram = Base64.decode(text).flatMap(PercentileSketch.init(encoded:)) else {
             throw .wrongType(key: stateNames[index + 4], expected: "histogram (base64)")
         }
         func require(_ offset: Int) throws(FieldError) -> Double {
@@ -72,8 +82,8 @@ extension HostFeatures {
     }
 
     private static func distinct(_ source: some HostStateSource, at index: Int) throws(FieldError) -> DistinctCounter {
-        guard let text = try source.text(index) else { throw .missing(key: stateNames[index]) }
-        guard let counter = DistinctCounter(base64: text) else {
+        guard let text = try source.base64(index) else { throw .missing(key: stateNames[index]) }
+        guard let counter = Base64.decode(text).flatMap(DistinctCounter.init(encoded:)) else {
             throw .wrongType(key: stateNames[index], expected: "distinct counter (base64)")
         }
         return counter
@@ -98,5 +108,5 @@ public struct RecordStateSource: HostStateSource {
     }
 
     public func number(_ index: Int) throws(FieldError) -> Double? { try parser.double(firstSlot + index) }
-    public func text(_ index: Int) throws(FieldError) -> String? { try parser.string(firstSlot + index) }
+    public func base64(_ index: Int) throws(FieldError) -> UnsafeBufferPointer<UInt8>? { try parser.stringBytes(firstSlot + index) }
 }

@@ -56,7 +56,7 @@ final class CascadeInput {
         }
         switch WindowRecords.role(of: parser) {
         case .window:
-            let window: StoredWindow
+            let window: FineWindow
             do {
                 window = try WindowRecords.read(parser, levelSeconds: levelSeconds, sensor: sensor)
             } catch {
