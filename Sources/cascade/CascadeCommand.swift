@@ -95,7 +95,7 @@ extension CascadeCommand {
                 retention: retentionSeconds.map { $0 * 1_000_000_000 })
             let cascader = Cascader(settings: settings, store: store, writer: writer, diagnostics: diagnostics)
             let input = CascadeInput(cascader: cascader, levelSeconds: ladder.fine, sensor: sensorName,
-                                     diagnostics: diagnostics, showsProgress: !filter.quiet)
+                                     diagnostics: diagnostics, showsProgress: !filter.quiet, lineBuffered: filter.lineBuffered)
             do {
                 try filter.readInputs(input.read)
                 try input.finish()

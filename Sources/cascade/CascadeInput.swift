@@ -6,75 +6,110 @@ import Store
 /// are stored and merged, ticks move event time, other records pass
 /// through in order. Bad lines are reported with their file and line,
 /// counted and skipped.
+///
+/// Reading and checking lines runs on the calling thread; the cascader
+/// (the database, the merges, the output) on a second one, fed in order
+/// through a `BatchPipeline`, so that cascade's own work and the
+/// database's overlap.
 final class CascadeInput {
+    enum Item {
+        case window(FineWindow, line: [UInt8])
+        case tick(Int64, line: [UInt8])
+        case other(line: [UInt8])
+    }
+
     private let cascader: Cascader
     private let parser = JSONLineParser(keys: WindowRecords.keys)
     private let levelSeconds: Int64
     private let sensor: String
     private let diagnostics: Diagnostics
     private let showsProgress: Bool
+    private let handsOffEachLine: Bool
+    private var pipeline: BatchPipeline<Item>!
+    /// What stopped the worker; read after `pipeline.finish()`.
     private var failure: CascadeError?
+    private var bytesInBatch = 0
+    private var lastHandOff = 0.0
 
-    init(cascader: Cascader, levelSeconds: Int64, sensor: String, diagnostics: Diagnostics, showsProgress: Bool) {
+    init(cascader: Cascader, levelSeconds: Int64, sensor: String, diagnostics: Diagnostics, showsProgress: Bool, lineBuffered: Bool) {
         self.cascader = cascader
         self.levelSeconds = levelSeconds
         self.sensor = sensor
         self.diagnostics = diagnostics
         self.showsProgress = showsProgress
-    }
-
-    /// Reads one input to its end (or until a stop signal). Output errors
-    /// are thrown as such; a database failure ends the input and is thrown
-    /// by `finish`.
-    func read(_ name: String) throws(OutputError) {
-        guard failure == nil else { return }
-        try NDJSONInput.read(name, tool: "cascade", showsProgress: showsProgress,
-                             report: { diagnostics.report($0, $1) }) { line, place, lineNumber throws(OutputError) in
-            guard failure == nil else { return }
+        handsOffEachLine = lineBuffered
+        pipeline = BatchPipeline(batchSize: 1024, depth: 4) { [unowned self] items in
             do throws(CascadeError) {
-                try handle(line, place: place, lineNumber: lineNumber)
+                for item in items {
+                    switch item {
+                    case .window(let window, let line): try cascader.add(window, line: line)
+                    case .tick(let time, let line): try line.withUnsafeBufferPointer { buffer throws(CascadeError) in try cascader.tick(at: time, line: buffer) }
+                    case .other(let line): try line.withUnsafeBufferPointer { buffer throws(CascadeError) in try cascader.passThrough(buffer) }
+                    }
+                }
+                return true
             } catch {
-                if case .output(let output) = error { throw output }
                 failure = error
-                StopSignal.request()
+                return false
             }
         }
     }
 
+    /// Reads one input to its end (or until a stop signal, or until the
+    /// cascader fails; `finish` then throws what it failed with).
+    func read(_ name: String) throws(OutputError) {
+        try NDJSONInput.read(name, tool: "cascade", showsProgress: showsProgress,
+                             report: { diagnostics.report($0, $1) }) { line, place, lineNumber throws(OutputError) in
+            guard let item = item(line, place: place, lineNumber: lineNumber) else { return }
+            if !pipeline.append(item) || !handOffIfDue(line.count) { StopSignal.request() }
+        }
+    }
+
+    /// Hands over a partial batch when it holds many bytes, when lines are
+    /// to go out at once (-l), or when it has waited a fifth of a second:
+    /// a slow live stream still reaches the database and stdout promptly.
+    private func handOffIfDue(_ bytes: Int) -> Bool {
+        bytesInBatch += bytes
+        let now = monotonicNow()
+        guard handsOffEachLine || bytesInBatch >= 4 << 20 || now - lastHandOff >= 0.2 else { return true }
+        bytesInBatch = 0
+        lastHandOff = now
+        return pipeline.handOffPartial()
+    }
+
+    /// Waits for the cascader to take everything, then ends it.
     func finish() throws(CascadeError) {
+        _ = pipeline.finish()
         if let failure { throw failure }
         try cascader.finish()
     }
 
-    private func handle(_ line: UnsafeBufferPointer<UInt8>, place: String, lineNumber: Int) throws(CascadeError) {
-        if JSONLineParser.isBlank(line) { return }
+    private func item(_ line: UnsafeBufferPointer<UInt8>, place: String, lineNumber: Int) -> Item? {
+        if JSONLineParser.isBlank(line) { return nil }
         do {
             try parser.parse(line)
         } catch {
             diagnostics.report("bad_json", "\(place)\(error.message(line: lineNumber))")
-            return
+            return nil
         }
         switch WindowRecords.role(of: parser) {
         case .window:
-            let window: FineWindow
             do {
-                window = try WindowRecords.read(parser, levelSeconds: levelSeconds, sensor: sensor)
+                let window = try WindowRecords.read(parser, levelSeconds: levelSeconds, sensor: sensor)
+                return .window(window, line: WindowRecords.forwardedLine(line, parser: parser, window: window))
             } catch {
                 diagnostics.report("bad_record", "\(place)line \(lineNumber): \(error.message)")
-                return
+                return nil
             }
-            try cascader.add(window, line: WindowRecords.forwardedLine(line, parser: parser, window: window))
         case .tick:
-            let time: Int64
             do {
-                time = try parser.requireEventTime(1)
+                return .tick(try parser.requireEventTime(1), line: Array(line))
             } catch {
                 diagnostics.report("bad_tick", "\(place)line \(lineNumber): \(error.message)")
-                return
+                return nil
             }
-            try cascader.tick(at: time, line: line)
         case .passThrough:
-            try cascader.passThrough(line)
+            return .other(line: Array(line))
         }
     }
 
