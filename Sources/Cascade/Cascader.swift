@@ -102,15 +102,17 @@ public final class Cascader {
     }
 
     /// A tick moves event time on (less the delay) and goes out in order.
+    /// The coarse windows it completes go out before it, as window5s's
+    /// windows do before the tick that closed them.
     public func tick(at time: Int64, line: UnsafeBufferPointer<UInt8>) throws(CascadeError) {
         counts.ticks += 1
-        try passThrough(line, counted: false)
         let moved = time.saturatingAdding(-settings.maxDelay)
         if moved > watermark {
             try flush()
             watermark = moved
             try mergeDue()
         }
+        try passThrough(line, counted: false)
     }
 
     /// Records that are not fine windows go out in order with the windows.
@@ -121,11 +123,14 @@ public final class Cascader {
         if pendingWindows.isEmpty { try writePendingOutput() } else { try flushIfDue() }
     }
 
+    static let maxPendingBytes = 256 << 20
+
     /// End of input: stores what is pending and completes every coarse
     /// window that has windows, whatever the watermark.
     public func finish() throws(CascadeError) {
         try flush(waiting: true)
         try mergeDue(all: true)
+        try recordProgress(atEnd: true)
         try writePendingOutput()
         do { try writer.flush() } catch { throw .output(error) }
     }
@@ -133,7 +138,9 @@ public final class Cascader {
     // MARK: Storing
 
     private func flushIfDue() throws(CascadeError) {
-        if pendingWindows.count >= settings.maxPending {
+        // Held lines count too: an outage during a stream of ticks and
+        // other records must not grow without bound either.
+        if pendingWindows.count >= settings.maxPending || pendingOutput.count >= Self.maxPendingBytes {
             try flush(waiting: true)
         } else if pendingWindows.count >= settings.batchRows || monotonicNow() - pendingSince >= settings.batchSeconds {
             try flush()
@@ -203,6 +210,9 @@ public final class Cascader {
                 }
                 guard done else { return }
                 schedule.done(item)
+                let end = range.start + level
+                let key = "\(range.sensor)\t\(range.levelIndex)"
+                if end > completedEnds[key] ?? .min { completedEnds[key] = end }
                 for window in merged {
                     let key = window.identity.keyKind + "\t" + window.identity.keyValue
                     guard item.keys?.contains(key) ?? true else { continue }
@@ -218,13 +228,20 @@ public final class Cascader {
     }
 
     private var recordedProgress: [String: Int64] = [:]
+    /// Per sensor and level (`sensor\tindex`): the end of the latest coarse
+    /// window merged.
+    private var completedEnds: [String: Int64] = [:]
 
-    private func recordProgress() throws(CascadeError) {
+    /// Records how far each coarse level is complete: by the watermark, or
+    /// at the end of input as far as anything was merged (a later run then
+    /// does not merge and write those windows again).
+    private func recordProgress(atEnd: Bool = false) throws(CascadeError) {
         guard watermark != .min else { return }
         for sensor in knownSensors {
             for index in settings.levels.seconds.indices.dropFirst() {
-                let until = schedule.completedUntil(levelIndex: index, watermark: watermark)
                 let key = "\(sensor)\t\(index)"
+                var until = schedule.completedUntil(levelIndex: index, watermark: watermark)
+                if atEnd, let end = completedEnds[key] { until = max(until, end) }
                 guard recordedProgress[key].map({ until > $0 }) ?? true else { continue }
                 let done = try withDatabase(waiting: false) { () throws(StoreError) in
                     try store.recordProgress(sensor: sensor, level: settings.levels.seconds[index], completedUntil: until)
@@ -232,7 +249,7 @@ public final class Cascader {
                 if done { recordedProgress[key] = until }
             }
         }
-        try dropExpiredPartitions()
+        if !atEnd { try dropExpiredPartitions() }
     }
 
     /// The first time a sensor is seen: coarse windows it has in the
@@ -306,6 +323,7 @@ public final class Cascader {
             if let since = outageSince, now - since >= settings.databaseTimeout {
                 throw .databaseTimeout(seconds: settings.databaseTimeout, unstored: pendingWindows.count)
             }
+            if waiting && StopSignal.isPending { throw .stoppedWhileUnreachable(unstored: pendingWindows.count) }
             guard waiting else { return false }
             let pause = max(0.01, min(nextAttempt, (outageSince ?? now) + settings.databaseTimeout) - now)
             usleep(UInt32(pause * 1_000_000))
@@ -317,6 +335,7 @@ public enum CascadeError: Error, CustomStringConvertible {
     case output(OutputError)
     case database(StoreError)
     case databaseTimeout(seconds: Double, unstored: Int)
+    case stoppedWhileUnreachable(unstored: Int)
 
     public var description: String {
         switch self {
@@ -324,6 +343,8 @@ public enum CascadeError: Error, CustomStringConvertible {
         case .database(let error): error.description
         case .databaseTimeout(let seconds, let unstored):
             "database unreachable for \(Int(seconds)) s (--db-timeout); \(unstored) windows read were not stored and not written out"
+        case .stoppedWhileUnreachable(let unstored):
+            "stopped while the database was unreachable; \(unstored) windows read were not stored and not written out"
         }
     }
 }

@@ -20,8 +20,13 @@ public enum WindowRecords {
         case passThrough
     }
 
-    public static func role(of parser: JSONLineParser) -> Role {
-        if parser.string(type, equals: "window") { return .window }
+    /// Windows with a `level` other than the finest (coarse windows of
+    /// another cascade) are not cascade's input: they pass through.
+    public static func role(of parser: JSONLineParser, levelSeconds: Int64) -> Role {
+        if parser.string(type, equals: "window") {
+            if let stated = try? parser.int(level), stated != levelSeconds { return .passThrough }
+            return .window
+        }
         if parser.string(type, equals: "tick") { return .tick }
         return .passThrough
     }

@@ -30,24 +30,37 @@ extension ToolCommand {
 
     public static func main() {
         let name = configuration.commandName ?? "sluice"
+        // A subcommand's help and usage are its own (cascade history).
+        let words = CommandLine.arguments.dropFirst().drop { $0 == "help" }
+        let subcommand = configuration.subcommands.first { $0.configuration.commandName == words.first }
+        let subcommandHelp = subcommand.map { command in
+            let own = command.configuration.commandName ?? ""
+            return command.helpMessage().replacing("USAGE: \(own)", with: "USAGE: \(name) \(own)", maxReplacements: 1)
+        }
+        let asksHelp = CommandLine.arguments.contains { ["-h", "--help", "help"].contains($0) }
         var command: any ToolCommand
         do {
             // A tool with subcommands (cascade) parses as one of them.
             guard let parsed = try parseAsRoot() as? any ToolCommand else {
-                // `help` parses as ArgumentParser's own help command.
-                print(helpMessage())
+                // `help` and a subcommand's `--help` parse as ArgumentParser's own help command.
+                print(subcommandHelp ?? helpMessage())
                 terminate(.ok)
             }
             command = parsed
         } catch {
             let status = exitCode(for: error)
             if status == .success {
-                print(fullMessage(for: error))
+                if let subcommandHelp, asksHelp {
+                    print(subcommandHelp)
+                } else {
+                    print(fullMessage(for: error))
+                }
                 terminate(ExitStatus.ok)
             }
+            let commandName = subcommand.map { "\(name) \($0.configuration.commandName ?? "")" } ?? name
             writeStandardError("\(name): \(message(for: error))\n")
-            writeStandardError("Usage: \(usageString())\n")
-            writeStandardError("See '\(name) --help'.\n")
+            writeStandardError("Usage: \(usageString(for: subcommand ?? Self.self))\n")
+            writeStandardError("See '\(commandName) --help'.\n")
             terminate(ExitStatus.usage)
         }
         do {
@@ -67,8 +80,8 @@ extension ToolCommand {
     }
 
     /// The usage line alone, without the "Usage: " prefix ArgumentParser adds.
-    static func usageString() -> String {
-        let text = helpMessage(columns: 200)
+    static func usageString(for command: ParsableCommand.Type = Self.self) -> String {
+        let text = helpMessage(for: command, columns: 200)
         for line in text.split(separator: "\n") where line.hasPrefix("USAGE:") {
             return line.dropFirst("USAGE:".count).trimmingCharacters(in: " ")
         }

@@ -32,7 +32,14 @@ public final class PostgresConnection {
             }
         }
         guard let connection, PQstatus(connection) == CONNECTION_OK else {
-            throw .unreachable(lastMessage)
+            // A server that answers but refuses us will not change its mind
+            // by waiting: no such database or role, failed authentication.
+            let message = lastMessage
+            let refusals = ["does not exist", "authentication failed", "no pg_hba.conf entry", "invalid", "unrecognized", "missing"]
+            if refusals.contains(where: { message.contains($0) }) {
+                throw .statement(sqlState: "", message: message, sql: "connect")
+            }
+            throw .unreachable(message)
         }
         // Quiet NOTICEs ("relation already exists, skipping") stay off stderr.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
@@ -175,9 +182,9 @@ private func withOptionalCStrings<T>(_ strings: [String?], _ body: (UnsafePointe
 }
 
 extension String {
+    /// libpq's message on one line: its lines joined with "; ".
     var trimmedTrailingNewlines: String {
-        var text = Substring(self)
-        while text.last == "\n" || text.last == " " { text = text.dropLast() }
-        return String(text)
+        split(whereSeparator: { $0 == "\n" }).map { $0.drop { $0 == "\t" || $0 == " " } }
+            .filter { !$0.isEmpty }.joined(separator: "; ")
     }
 }

@@ -13,7 +13,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unreachable(let message): "database unreachable: \(message)"
         case .statement(let sqlState, let message, let sql):
-            "database error \(sqlState): \(message) (in: \(sql.prefix(120)))"
+            sql == "connect" ? "database refused the connection: \(message)"
+                : "database error \(sqlState): \(message) (in: \(sql.prefix(120)))"
         }
     }
 

@@ -48,6 +48,21 @@ public final class WindowStore {
     /// stored window is replaced by a higher or equal revision only, and
     /// not rewritten when nothing changed.
     public func storeFine(_ windows: [FineWindow]) throws(StoreError) {
+        try againIfPartitionGone { () throws(StoreError) in try storeFineOnce(windows) }
+    }
+
+    /// Another writer's --retention may have dropped a partition this one
+    /// knew: 23514 (no partition for the row) forgets them all and retries.
+    private func againIfPartitionGone<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch .statement(let sqlState, _, _) where sqlState == "23514" {
+            knownPartitions = []
+            return try body()
+        }
+    }
+
+    private func storeFineOnce(_ windows: [FineWindow]) throws(StoreError) {
         guard !windows.isEmpty else { return }
         try ensurePartitions(for: windows.map(\.identity.startSeconds))
         try connection.transaction { () throws(StoreError) in
@@ -70,6 +85,10 @@ public final class WindowStore {
     /// window's revision goes up by one when its content changes. Returns
     /// the merged windows with their revisions, by key.
     public func mergeCoarse(level: Int64, below: Int64, sensor: String, start: Int64) throws(StoreError) -> [StoredWindow] {
+        try againIfPartitionGone { () throws(StoreError) in try mergeCoarseOnce(level: level, below: below, sensor: sensor, start: start) }
+    }
+
+    private func mergeCoarseOnce(level: Int64, below: Int64, sensor: String, start: Int64) throws(StoreError) -> [StoredWindow] {
         try ensurePartition(containing: start)
         return try connection.transaction { () throws(StoreError) -> [StoredWindow] in
             let lock = Int64(bitPattern: StableHash.hash(
@@ -78,7 +97,7 @@ public final class WindowStore {
             let parts = try connection.query("""
                 SELECT key_kind, key_value, \(HostFeatures.stateNames.joined(separator: ", ")) FROM sluice_windows
                 WHERE level_s = $1 AND sensor = $2 AND window_start >= to_timestamp($3) AND window_start < to_timestamp($4)
-                ORDER BY key_kind, key_value, window_start
+                ORDER BY key_kind COLLATE "C", key_value COLLATE "C", window_start
                 """, [String(below), sensor, String(start), String(start + level)])
             var merged: [StoredWindow] = []
             for row in 0..<parts.rowCount {
@@ -224,7 +243,7 @@ public final class WindowStore {
             FROM sluice_windows
             WHERE key_value = $1 AND level_s = $2 AND window_start >= to_timestamp($3) AND window_start < to_timestamp($4)
               AND ($5::text IS NULL OR sensor = $5) AND ($6::text IS NULL OR key_kind = $6)
-            ORDER BY window_start, sensor, key_kind
+            ORDER BY window_start, sensor COLLATE "C", key_kind COLLATE "C"
             """, [host, String(level), String(since), String(until), sensor, keyKind])
         var windows: [StoredWindow] = []
         for row in 0..<rows.rowCount {

@@ -101,7 +101,7 @@ extension CascadeCommand {
                 try input.finish()
             } catch let error as CascadeError {
                 if case .output(let output) = error { throw output }
-                diagnostics.warn("\(error)")
+                diagnostics.say("\(error)")
                 return .failure
             }
             return filter.exitStatus(summary: input.summary(), diagnostics: diagnostics)
@@ -116,13 +116,13 @@ extension CascadeCommand {
             while true {
                 do {
                     return try WindowStore(conninfo: conninfo, partitionSeconds: partitionSeconds)
-                } catch where error.isUnreachable && monotonicNow() - start + pause < timeout && !StopSignal.isPending {
+                } catch where error.isUnreachable && monotonicNow() - start < timeout && !StopSignal.isPending {
                     if pause == 0.1 { diagnostics.say("\(error); retrying for up to \(dbTimeout) s (--db-timeout)") }
-                    usleep(UInt32(pause * 1_000_000))
+                    usleep(UInt32(max(0.01, min(pause, timeout - (monotonicNow() - start))) * 1_000_000))
                     pause = min(pause * 2, 5)
                 } catch {
                     let waited = error.isUnreachable ? " for \(Int((monotonicNow() - start).rounded())) s (--db-timeout)" : ""
-                    diagnostics.warn("\(error)\(waited)")
+                    diagnostics.say("\(error)\(waited)")
                     return nil
                 }
             }

@@ -92,7 +92,7 @@ final class CascadeInput {
             diagnostics.report("bad_json", "\(place)\(error.message(line: lineNumber))")
             return nil
         }
-        switch WindowRecords.role(of: parser) {
+        switch WindowRecords.role(of: parser, levelSeconds: levelSeconds) {
         case .window:
             do {
                 let window = try WindowRecords.read(parser, levelSeconds: levelSeconds, sensor: sensor)

@@ -39,14 +39,16 @@ extension CascadeCommand {
 
         mutating func execute() throws -> ExitStatus {
             guard let levelSeconds = Levels.seconds(of: level) else { throw UsageError("--level: '\(level)' is not a length such as 30s") }
+            // Within PostgreSQL's timestamps (about years -2400 to 6300).
+            let limit: Int64 = 1 << 37
             let from = try since.map { text throws -> Int64 in
                 guard let time = Self.time(text) else { throw UsageError("--since: '\(text)' is not epoch seconds or YYYY-MM-DDTHH:MM:SSZ") }
                 return time
-            } ?? -(1 << 40)
+            }.map { max($0, -limit) } ?? -limit
             let to = try until.map { text throws -> Int64 in
                 guard let time = Self.time(text) else { throw UsageError("--until: '\(text)' is not epoch seconds or YYYY-MM-DDTHH:MM:SSZ") }
                 return time
-            } ?? (1 << 40)
+            }.map { min($0, limit) } ?? limit
             if let kind, kind != "src", kind != "dst" { throw UsageError("--kind: must be src or dst") }
             let diagnostics = Diagnostics(tool: "cascade")
             StopSignal.install()
@@ -55,7 +57,7 @@ extension CascadeCommand {
                 let store = try WindowStore(conninfo: try database.conninfo(diagnostics: diagnostics))
                 windows = try store.history(host: key, level: levelSeconds, since: from, until: to, sensor: sensor, keyKind: kind)
             } catch let error as StoreError {
-                diagnostics.warn("\(error)")
+                diagnostics.say("\(error)")
                 return .failure
             }
             let writer = NDJSONWriter()
