@@ -8,7 +8,7 @@ public struct Levels: Equatable, Sendable, CustomStringConvertible {
         guard let first = seconds.first, first > 0 else { throw LevelError("give at least one level, such as 5s,30s,180s") }
         for (below, level) in zip(seconds, seconds.dropFirst()) {
             guard level > below, level % below == 0 else {
-                throw LevelError("\(Self.label(level)) is not a multiple of \(Self.label(below)) larger than it")
+                throw LevelError("\(Self.label(level)) after \(Self.label(below)): each level must be a larger multiple of the one before")
             }
         }
         guard seconds.last! <= 366 * 86_400 else { throw LevelError("levels are at most a year") }
