@@ -55,44 +55,41 @@ public enum WindowRecords {
         let sensorText = try parser.string(sensor) ?? defaultSensor
         let identity = WindowIdentity(levelSeconds: levelSeconds, sensor: sensorText, keyKind: keyKind, keyValue: hostText,
                                       startSeconds: start / nanosecondsPerSecond)
-        return FineWindow(identity: identity, revision: Int(revisionValue), copyText: try contentCopyText(parser))
+        return FineWindow(identity: identity, revision: Int(revisionValue), contentFields: try contentFields(parser))
     }
 
-    /// The content columns as COPY text, from the record's own text.
-    private static func contentCopyText(_ parser: JSONLineParser) throws(FieldError) -> [UInt8] {
-        var text: [UInt8] = []
-        text.reserveCapacity(1024)
-        let columns = WindowColumns.contentKinds
-        for (offset, column) in columns.enumerated() {
+    /// The content columns in COPY's binary format.
+    private static func contentFields(_ parser: JSONLineParser) throws(FieldError) -> [UInt8] {
+        var fields: [UInt8] = []
+        fields.reserveCapacity(1024)
+        for (offset, column) in WindowColumns.contentKinds.enumerated() {
             let slot = contentSlot + offset
-            let last = offset == columns.count - 1
             switch column.kind {
             case .count:
                 let value = try parser.requireInt(slot)
                 guard value >= 0 else { throw .wrongType(key: column.name, expected: "count of 0 or more") }
-                CopyText.append(UInt64(value), to: &text)
+                CopyBinary.int8(value, into: &fields)
             case .number:
-                guard let value = try parser.double(slot), let index = parser.index(ofSlot: slot) else {
-                    CopyText.appendNull(to: &text, last: last)
+                guard let value = try parser.double(slot) else {
+                    CopyBinary.null(into: &fields)
                     continue
                 }
                 guard value.isFinite else { throw .wrongType(key: column.name, expected: "finite number") }
-                CopyText.appendVerbatim(parser.rawValue(at: index), to: &text, last: last)
+                CopyBinary.float8(value, into: &fields)
             case .distinctCounter, .histogram:
                 guard let sketch = try parser.stringBytes(slot) else {
-                    if column.kind == .histogram { CopyText.appendNull(to: &text, last: last); continue }
+                    if column.kind == .histogram { CopyBinary.null(into: &fields); continue }
                     throw .missing(key: column.name)
                 }
-                // Base64 that decodes needs no COPY escaping.
                 let bytes = Base64.decode(sketch)
                 let decodes = column.kind == .histogram
                     ? bytes.flatMap(PercentileSketch.init(encoded:)) != nil : bytes.flatMap(DistinctCounter.init(encoded:)) != nil
                 guard decodes else { throw .wrongType(key: column.name, expected: column.kind == .histogram ? "histogram (base64)" : "distinct counter (base64)") }
-                CopyText.appendVerbatim(sketch, to: &text, last: last)
+                CopyBinary.text(sketch, into: &fields)
             }
         }
         try checkQuantities(parser)
-        return text
+        return fields
     }
 
     /// A histogram comes with the minimum, maximum, mean and M2 that merge

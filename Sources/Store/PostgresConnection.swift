@@ -69,11 +69,11 @@ public final class PostgresConnection {
     }
 
     /// Runs one statement with text parameters (nil is SQL NULL) and
-    /// returns its rows as text.
+    /// returns its rows, as text or in binary (`CopyBinary` reads them).
     @discardableResult
-    public func query(_ sql: String, _ parameters: [String?] = []) throws(StoreError) -> QueryResult {
+    public func query(_ sql: String, _ parameters: [String?] = [], binary: Bool = false) throws(StoreError) -> QueryResult {
         let result = withOptionalCStrings(parameters) { pointers in
-            PQexecParams(connection, sql, Int32(parameters.count), nil, pointers, nil, nil, 0)
+            PQexecParams(connection, sql, Int32(parameters.count), nil, pointers, nil, nil, binary ? 1 : 0)
         }
         do {
             try check(result, sql: sql)
@@ -156,6 +156,11 @@ public final class QueryResult {
 
     public func text(_ row: Int, _ column: Int) -> String? {
         isNull(row, column) ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+    }
+
+    /// A text column of a binary result ("" for NULL).
+    public func binaryText(_ row: Int, _ column: Int) -> String {
+        bytes(row, column).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
     /// The value's bytes, valid while the result lives; nil for NULL.

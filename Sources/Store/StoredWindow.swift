@@ -16,17 +16,17 @@ public struct StoredWindow: Sendable {
 }
 
 /// A window as read from window5s, on its way into the store: its key,
-/// revision, and its content columns (`WindowStore.contentColumns`)
-/// already as one COPY text line's tail, taken from the record's own text.
+/// revision, and its content columns (`WindowColumns.contentKinds`)
+/// already in COPY's binary format (`CopyBinary`).
 public struct FineWindow: Sendable {
     public var identity: WindowIdentity
     public var revision: Int
-    public var copyText: [UInt8]
+    public var contentFields: [UInt8]
 
-    public init(identity: WindowIdentity, revision: Int, copyText: [UInt8]) {
+    public init(identity: WindowIdentity, revision: Int, contentFields: [UInt8]) {
         self.identity = identity
         self.revision = revision
-        self.copyText = copyText
+        self.contentFields = contentFields
     }
 }
 

@@ -1,10 +1,6 @@
 import SluiceCore
 import Windows
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The columns of `sluice_windows`, named as the window record's fields
 /// (sluice-records(7)): the key, then every plain number jq users read
 /// (so SQL can sum and filter them), then the merge state's M2s and
@@ -52,136 +48,75 @@ public enum WindowColumns {
         (counters + estimates).map { ($0, .count) } + statistics.map { ($0, .number) }
         + sketches.map { ($0, $0.hasSuffix("_hist") ? .histogram : .distinctCounter) }
 
-    /// One COPY text line for `window`: tab-separated, `\N` for NULL,
-    /// times as epoch seconds (the staging table converts them).
-    static func appendCopyLine(_ window: FineWindow, to line: inout [UInt8]) {
-        appendKey(window.identity, revision: window.revision, to: &line)
-        line.append(contentsOf: window.copyText)
+    /// One COPY row for `window` (binary format).
+    static func appendCopyRow(_ window: FineWindow, to data: inout [UInt8]) {
+        appendKey(window.identity, revision: window.revision, to: &data)
+        data.append(contentsOf: window.contentFields)
     }
 
-    private static func appendKey(_ identity: WindowIdentity, revision: Int, to line: inout [UInt8]) {
-        CopyText.append(identity.levelSeconds, to: &line)
-        CopyText.append(identity.sensor, to: &line)
-        CopyText.append(identity.keyKind, to: &line)
-        CopyText.append(identity.keyValue, to: &line)
-        CopyText.append(identity.startSeconds, to: &line)
-        CopyText.append(identity.endSeconds, to: &line)
-        CopyText.append(Int64(revision), to: &line)
+    private static func appendKey(_ identity: WindowIdentity, revision: Int, to data: inout [UInt8]) {
+        CopyBinary.beginRow(fields: all.count, into: &data)
+        CopyBinary.int4(Int32(identity.levelSeconds), into: &data)
+        CopyBinary.text(identity.sensor, into: &data)
+        CopyBinary.text(identity.keyKind, into: &data)
+        CopyBinary.text(identity.keyValue, into: &data)
+        CopyBinary.timestamp(seconds: identity.startSeconds, into: &data)
+        CopyBinary.timestamp(seconds: identity.endSeconds, into: &data)
+        CopyBinary.int4(Int32(revision), into: &data)
     }
 
-    static func appendCopyLine(_ window: StoredWindow, to line: inout [UInt8]) {
+    static func appendCopyRow(_ window: StoredWindow, to data: inout [UInt8]) {
         let features = window.features
-        appendKey(window.identity, revision: window.revision, to: &line)
-        for value in features.counterValues { CopyText.append(value, to: &line) }
-        CopyText.append(UInt64(features.peers.estimate.rounded()), to: &line)
-        CopyText.append(UInt64(features.destinationPorts.estimate.rounded()), to: &line)
-        CopyText.append(UInt64(features.sourcePorts.estimate.rounded()), to: &line)
-        CopyText.append(features.bytesOutInRatio, to: &line)
-        appendQuantity(features.packetSize, to: &line)
-        appendQuantity(features.duration, to: &line)
-        CopyText.append(features.packetSize.count == 0 ? nil : features.packetSize.percentiles?.base64, to: &line)
-        CopyText.append(features.duration.count == 0 ? nil : features.duration.percentiles?.base64, to: &line)
-        CopyText.append(features.peers.base64, to: &line)
-        CopyText.append(features.destinationPorts.base64, to: &line)
-        CopyText.append(features.sourcePorts.base64, to: &line, last: true)
+        appendKey(window.identity, revision: window.revision, to: &data)
+        for value in features.counterValues { CopyBinary.int8(Int64(bitPattern: value), into: &data) }
+        CopyBinary.int8(Int64(features.peers.estimate.rounded()), into: &data)
+        CopyBinary.int8(Int64(features.destinationPorts.estimate.rounded()), into: &data)
+        CopyBinary.int8(Int64(features.sourcePorts.estimate.rounded()), into: &data)
+        CopyBinary.float8(features.bytesOutInRatio, into: &data)
+        appendQuantity(features.packetSize, to: &data)
+        appendQuantity(features.duration, to: &data)
+        appendSketch(features.packetSize.count == 0 ? nil : features.packetSize.percentiles?.base64, to: &data)
+        appendSketch(features.duration.count == 0 ? nil : features.duration.percentiles?.base64, to: &data)
+        appendSketch(features.peers.base64, to: &data)
+        appendSketch(features.destinationPorts.base64, to: &data)
+        appendSketch(features.sourcePorts.base64, to: &data)
+    }
+
+    private static func appendSketch(_ base64: String?, to data: inout [UInt8]) {
+        if let base64 { CopyBinary.text(base64, into: &data) } else { CopyBinary.null(into: &data) }
     }
 
     /// As the record writes them: nothing when nothing was measured.
-    private static func appendQuantity(_ quantity: FieldAggregate, to line: inout [UInt8]) {
+    private static func appendQuantity(_ quantity: FieldAggregate, to data: inout [UInt8]) {
         guard quantity.count > 0 else {
-            for _ in 0..<8 { CopyText.append(nil as String?, to: &line) }
+            for _ in 0..<8 { CopyBinary.null(into: &data) }
             return
         }
         for value in [quantity.minimum, quantity.maximum, quantity.mean, quantity.moments.standardDeviation,
                       quantity.percentile(50), quantity.percentile(95), quantity.percentile(99), quantity.moments.m2] {
-            CopyText.append(value, to: &line)
+            CopyBinary.float8(value, into: &data)
         }
-    }
-}
-
-/// COPY's text format: columns end in a tab, the row in a newline;
-/// backslash, tab, newline and carriage return are escaped, so any text,
-/// however hostile, is stored as itself.
-public enum CopyText {
-    public static func append(_ value: Int64, to line: inout [UInt8]) {
-        if value < 0 { line.append(UInt8(ascii: "-")) }
-        append(value.magnitude, to: &line)
-    }
-
-    public static func append(_ value: UInt64, to line: inout [UInt8]) {
-        appendDigits(value, to: &line)
-        line.append(UInt8(ascii: "\t"))
-    }
-
-    private static func appendDigits(_ value: UInt64, to line: inout [UInt8]) {
-        if value >= 10 { appendDigits(value / 10, to: &line) }
-        line.append(UInt8(ascii: "0") + UInt8(value % 10))
-    }
-
-    /// Text the caller knows needs no escaping (numbers, base64), then the
-    /// column's end.
-    public static func appendVerbatim(_ bytes: UnsafeBufferPointer<UInt8>, to line: inout [UInt8], last: Bool = false) {
-        line.append(contentsOf: bytes)
-        line.append(last ? UInt8(ascii: "\n") : UInt8(ascii: "\t"))
-    }
-
-    public static func appendNull(to line: inout [UInt8], last: Bool = false) {
-        line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
-        line.append(last ? UInt8(ascii: "\n") : UInt8(ascii: "\t"))
-    }
-
-    /// The shortest text that reads back as the same double.
-    public static func append(_ value: Double, to line: inout [UInt8]) {
-        line.append(contentsOf: value.description.utf8)
-        line.append(UInt8(ascii: "\t"))
-    }
-
-    public static func append(_ value: String?, to line: inout [UInt8], last: Bool = false) {
-        if let value {
-            for byte in value.utf8 {
-                switch byte {
-                case UInt8(ascii: "\\"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-                case UInt8(ascii: "\t"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-                case UInt8(ascii: "\n"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-                case UInt8(ascii: "\r"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-                default: line.append(byte)
-                }
-            }
-        } else {
-            line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
-        }
-        line.append(last ? UInt8(ascii: "\n") : UInt8(ascii: "\t"))
     }
 }
 
 /// The state columns of a stored row, for `HostFeatures(state:)`: a query
-/// selecting `HostFeatures.stateNames` from column `firstColumn` on.
+/// selecting `HostFeatures.stateNames` from column `firstColumn` on, with
+/// results in binary.
 struct RowStateSource: HostStateSource {
     let result: QueryResult
     let row: Int
     let firstColumn: Int
 
     func counter(_ index: Int) throws(FieldError) -> UInt64 {
-        guard let bytes = result.bytes(row, firstColumn + index), !bytes.isEmpty, bytes.count <= 19 else {
+        guard let bytes = result.bytes(row, firstColumn + index), let value = CopyBinary.int64(bytes), value >= 0 else {
             throw .wrongType(key: HostFeatures.stateNames[index], expected: "count")
         }
-        var value: UInt64 = 0
-        for byte in bytes {
-            guard byte &- UInt8(ascii: "0") < 10 else { throw .wrongType(key: HostFeatures.stateNames[index], expected: "count") }
-            value = value * 10 + UInt64(byte &- UInt8(ascii: "0"))
-        }
-        return value
+        return UInt64(value)
     }
 
-    /// libpq's values end in a NUL, so strtod reads them in place.
     func number(_ index: Int) throws(FieldError) -> Double? {
         guard let bytes = result.bytes(row, firstColumn + index) else { return nil }
-        var end: UnsafeMutablePointer<CChar>?
-        let value = bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count + 1) { strtod($0, &end) }
-        let expectedEnd = UnsafeRawPointer(bytes.baseAddress! + bytes.count)
-        guard !bytes.isEmpty, let end, UnsafeRawPointer(end) == expectedEnd else {
-            throw .wrongType(key: HostFeatures.stateNames[index], expected: "number")
-        }
+        guard let value = CopyBinary.double(bytes) else { throw .wrongType(key: HostFeatures.stateNames[index], expected: "number") }
         return value
     }
 

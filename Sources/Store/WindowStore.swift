@@ -34,12 +34,7 @@ public final class WindowStore {
         try connection.execute("SET TIME ZONE 'UTC'")
         let stored = try connection.query("SELECT partition_s FROM sluice_settings")
         if let text = stored.text(0, 0), let seconds = Int64(text) { partitionSeconds = seconds }
-        // The staging table takes times as epoch seconds; the upsert converts them.
-        try connection.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS sluice_staging (LIKE sluice_windows) ON COMMIT DELETE ROWS;
-            ALTER TABLE sluice_staging ALTER COLUMN window_start TYPE bigint USING 0,
-                ALTER COLUMN window_end TYPE bigint USING 0
-            """)
+        try connection.execute("CREATE TEMP TABLE IF NOT EXISTS sluice_staging (LIKE sluice_windows) ON COMMIT DELETE ROWS")
     }
 
     // MARK: Writing
@@ -66,9 +61,9 @@ public final class WindowStore {
         guard !windows.isEmpty else { return }
         try ensurePartitions(for: windows.map(\.identity.startSeconds))
         try connection.transaction { () throws(StoreError) in
-            var data: [UInt8] = []
+            var data = CopyBinary.header
             data.reserveCapacity(windows.count * 1024)
-            for window in windows { WindowColumns.appendCopyLine(window, to: &data) }
+            for window in windows { WindowColumns.appendCopyRow(window, to: &data) }
             try copyToStaging(data)
             try connection.execute("""
                 INSERT INTO sluice_windows (\(Self.allColumns)) SELECT \(Self.stagedColumns) FROM sluice_staging
@@ -98,10 +93,10 @@ public final class WindowStore {
                 SELECT key_kind, key_value, \(HostFeatures.stateNames.joined(separator: ", ")) FROM sluice_windows
                 WHERE level_s = $1 AND sensor = $2 AND window_start >= to_timestamp($3) AND window_start < to_timestamp($4)
                 ORDER BY key_kind COLLATE "C", key_value COLLATE "C", window_start
-                """, [String(below), sensor, String(start), String(start + level)])
+                """, [String(below), sensor, String(start), String(start + level)], binary: true)
             var merged: [StoredWindow] = []
             for row in 0..<parts.rowCount {
-                let kind = parts.text(row, 0) ?? "", value = parts.text(row, 1) ?? ""
+                let kind = parts.binaryText(row, 0), value = parts.binaryText(row, 1)
                 let features: HostFeatures
                 do throws(FieldError) {
                     features = try HostFeatures(state: RowStateSource(result: parts, row: row, firstColumn: 2))
@@ -116,9 +111,9 @@ public final class WindowStore {
                 }
             }
             guard !merged.isEmpty else { return [] }
-            var data: [UInt8] = []
+            var data = CopyBinary.header
             data.reserveCapacity(merged.count * 1024)
-            for window in merged { WindowColumns.appendCopyLine(window, to: &data) }
+            for window in merged { WindowColumns.appendCopyRow(window, to: &data) }
             try copyToStaging(data)
             let changed = "(\(Self.existing(WindowColumns.content))) IS DISTINCT FROM (\(Self.excluded(WindowColumns.content)))"
             let revisions = try connection.query("""
@@ -140,7 +135,7 @@ public final class WindowStore {
     }
 
     private func copyToStaging(_ data: [UInt8]) throws(StoreError) {
-        try connection.copyIn("COPY sluice_staging (\(Self.allColumns)) FROM STDIN", data: data)
+        try connection.copyIn("COPY sluice_staging (\(Self.allColumns)) FROM STDIN WITH (FORMAT binary)", data: data + CopyBinary.trailer)
     }
 
     // MARK: Progress
@@ -244,7 +239,7 @@ public final class WindowStore {
             WHERE key_value = $1 AND level_s = $2 AND window_start >= to_timestamp($3) AND window_start < to_timestamp($4)
               AND ($5::text IS NULL OR sensor = $5) AND ($6::text IS NULL OR key_kind = $6)
             ORDER BY window_start, sensor COLLATE "C", key_kind COLLATE "C"
-            """, [host, String(level), String(since), String(until), sensor, keyKind])
+            """, [host, String(level), String(since), String(until), sensor, keyKind], binary: true)
         var windows: [StoredWindow] = []
         for row in 0..<rows.rowCount {
             let features: HostFeatures
@@ -254,9 +249,10 @@ public final class WindowStore {
                 throw .statement(sqlState: "", message: "stored window of \(host): \(error.message)", sql: "")
             }
             let identity = WindowIdentity(
-                levelSeconds: level, sensor: rows.text(row, 0) ?? "", keyKind: rows.text(row, 1) ?? "",
-                keyValue: host, startSeconds: Int64(rows.text(row, 2) ?? "") ?? 0)
-            windows.append(StoredWindow(identity: identity, revision: Int(rows.text(row, 3) ?? "") ?? 1, features: features))
+                levelSeconds: level, sensor: rows.binaryText(row, 0), keyKind: rows.binaryText(row, 1),
+                keyValue: host, startSeconds: rows.bytes(row, 2).flatMap(CopyBinary.int64) ?? 0)
+            let revision = rows.bytes(row, 3).flatMap(CopyBinary.int64) ?? 1
+            windows.append(StoredWindow(identity: identity, revision: Int(revision), features: features))
         }
         return windows
     }
@@ -267,9 +263,7 @@ public final class WindowStore {
     private static let allColumns = WindowColumns.all.joined(separator: ", ")
     private static let valueColumns = WindowColumns.values.joined(separator: ", ")
     private static let contentColumns = WindowColumns.content.joined(separator: ", ")
-    private static let stagedColumns = WindowColumns.all.map {
-        $0 == "window_start" || $0 == "window_end" ? "to_timestamp(\($0))" : $0
-    }.joined(separator: ", ")
+    private static let stagedColumns = allColumns
 
     private static func excluded(_ columns: [String]) -> String { columns.map { "excluded.\($0)" }.joined(separator: ", ") }
     private static func existing(_ columns: [String]) -> String { columns.map { "sluice_windows.\($0)" }.joined(separator: ", ") }
