@@ -53,7 +53,7 @@ extension CascadeCommand {
         var batch = 5000
 
         @Option(name: .customLong("max-pending"), help: ArgumentHelp("Windows held while the database is away; then input waits.", valueName: "rows"))
-        var maxPending = 200_000
+        var maxPending = 50_000
 
         @Option(name: .customLong("db-timeout"), help: ArgumentHelp("Give up (status 1) after the database has been away this long.", valueName: "seconds"))
         var dbTimeout = Seconds(nanoseconds: 60_000_000_000)
