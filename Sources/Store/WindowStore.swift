@@ -89,17 +89,28 @@ public final class WindowStore {
             let lock = Int64(bitPattern: StableHash.hash(
                 UInt64(bitPattern: start), seed: StableHash.hash(sensor, seed: UInt64(level))))
             try connection.query("SELECT pg_advisory_xact_lock($1::bigint)", [String(lock)])
+            // Sorted here rather than by the server, which would sort whole
+            // rows: by key and host (bytes), then time, so that every merge
+            // takes the same windows in the same order.
             let parts = try connection.query("""
-                SELECT key_kind, key_value, \(HostFeatures.stateNames.joined(separator: ", ")) FROM sluice_windows
+                SELECT key_kind, key_value, window_start, \(HostFeatures.stateNames.joined(separator: ", ")) FROM sluice_windows
                 WHERE level_s = $1 AND sensor = $2 AND window_start >= to_timestamp($3) AND window_start < to_timestamp($4)
-                ORDER BY key_kind COLLATE "C", key_value COLLATE "C", window_start
                 """, [String(below), sensor, String(start), String(start + level)], binary: true)
+            let keys = (0..<parts.rowCount).map { row in
+                (kind: parts.binaryText(row, 0), value: parts.binaryText(row, 1), start: parts.bytes(row, 2).flatMap(CopyBinary.int64) ?? 0)
+            }
+            let order = keys.indices.sorted { a, b in
+                let (x, y) = (keys[a], keys[b])
+                if x.kind != y.kind { return x.kind.utf8.lexicographicallyPrecedes(y.kind.utf8) }
+                if x.value != y.value { return x.value.utf8.lexicographicallyPrecedes(y.value.utf8) }
+                return x.start < y.start
+            }
             var merged: [StoredWindow] = []
-            for row in 0..<parts.rowCount {
-                let kind = parts.binaryText(row, 0), value = parts.binaryText(row, 1)
+            for row in order {
+                let (kind, value) = (keys[row].kind, keys[row].value)
                 let features: HostFeatures
                 do throws(FieldError) {
-                    features = try HostFeatures(state: RowStateSource(result: parts, row: row, firstColumn: 2))
+                    features = try HostFeatures(state: RowStateSource(result: parts, row: row, firstColumn: 3))
                 } catch {
                     throw .statement(sqlState: "", message: "stored window \(kind) \(value) at level \(below): \(error.message)", sql: "")
                 }

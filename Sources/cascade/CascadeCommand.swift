@@ -87,8 +87,10 @@ extension CascadeCommand {
             let diagnostics = Diagnostics(tool: "cascade")
             let writer = NDJSONWriter(flushesEachRecord: filter.lineBuffered)
             StopSignal.install()
-            guard let store = try connect(conninfo: try database.conninfo(diagnostics: diagnostics),
-                                          partitionSeconds: partitionSeconds, diagnostics: diagnostics) else { return .failure }
+            let conninfo = try database.conninfo(diagnostics: diagnostics)
+            guard let store = connect(conninfo: conninfo, partitionSeconds: partitionSeconds, diagnostics: diagnostics) else {
+                return .failure
+            }
             let settings = Cascader.Settings(
                 levels: ladder, lateness: lateness.nanoseconds, maxDelay: maxDelay.nanoseconds, batchRows: batch,
                 batchSeconds: 1, maxPending: maxPending, databaseTimeout: Double(dbTimeout.nanoseconds) / 1e9,
