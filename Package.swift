@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "flowify", targets: ["flowify"]),
         .executable(name: "window5s", targets: ["window5s"]),
         .executable(name: "cascade", targets: ["cascade"]),
+        .executable(name: "featurize", targets: ["featurize"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -53,6 +54,8 @@ let package = Package(
         .target(name: "Store", dependencies: ["Windows", "SluiceCore", "CLibPQ"]),
         // Cascade: coarse levels built from fine windows (the cascade stage).
         .target(name: "Cascade", dependencies: ["Store", "Windows", "SluiceCore"]),
+        // Features: per-host feature vectors over sliding horizons (featurize).
+        .target(name: "Features", dependencies: ["Windows", "SluiceCore"]),
         // Flows: the flowify stage (flow table, TCP state, reports, Community ID).
         .target(
             name: "Flows",
@@ -65,6 +68,7 @@ let package = Package(
         .executableTarget(name: "flowify", dependencies: ["Flows", "SluiceCLI"]),
         .executableTarget(name: "window5s", dependencies: ["Windows", "SluiceCLI"]),
         .executableTarget(name: "cascade", dependencies: ["Cascade", "SluiceCLI"]),
+        .executableTarget(name: "featurize", dependencies: ["Features", "SluiceCLI"]),
         // Codec micro-benchmarks, run by `make bench`.
         .executableTarget(name: "codec-bench", dependencies: ["SluiceCore"]),
 
@@ -75,6 +79,7 @@ let package = Package(
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "SluiceCore"]),
         .testTarget(name: "WindowsTests", dependencies: ["Windows", "SluiceCore"]),
         .testTarget(name: "CascadeTests", dependencies: ["Cascade", "Store", "Windows", "SluiceCore"]),
+        .testTarget(name: "FeaturesTests", dependencies: ["Features", "Windows", "SluiceCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore"]),
     ]
 )

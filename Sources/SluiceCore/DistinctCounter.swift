@@ -37,6 +37,9 @@ public struct DistinctCounter: Equatable, Sendable {
 
     public var isExact: Bool { registers.isEmpty }
 
+    /// Nothing was inserted.
+    public var isEmpty: Bool { registers.isEmpty && hashes.isEmpty }
+
     /// Adds a value by its `StableHash`.
     public mutating func insert(hash: UInt64) {
         guard isExact else { return update(hash) }

@@ -1,0 +1,96 @@
+import SluiceCore
+
+/// The featurize stage: host windows in, one feature vector per host (and
+/// view, and sensor) and 5 s step out. A step is written once the
+/// watermark passes its end: a window with a later start has arrived (the
+/// windows of one start come together), or a tick less the delay. Hosts
+/// silent for ten minutes are forgotten; until then their silent steps are
+/// written, with zeros.
+public final class Featurizer {
+    /// A host as one view of one sensor: `sensor\tkey\thost`.
+    public typealias Key = String
+
+    public let step: Int64
+    private let maxDelay: Int64
+    private let maxKeys: Int
+    private let output: FeatureOutput
+    private var histories: [Key: HostHistory] = [:]
+    /// The end of the next step to write, epoch seconds; nil before input.
+    private var nextStepEnd: Int64?
+    /// The latest window end seen (what the end of input completes).
+    private var latestEnd = Int64.min
+    public private(set) var stepsWritten = 0
+    public private(set) var recordsWritten = 0
+
+    public init(step: Int64 = 5, maxDelay: Int64, maxKeys: Int, output: FeatureOutput) {
+        self.step = step
+        self.maxDelay = maxDelay
+        self.maxKeys = maxKeys
+        self.output = output
+    }
+
+    public static let horizon: Int64 = 600
+
+    /// Adds the 5 s window of `key` starting at `start` (epoch seconds,
+    /// aligned to the step). Returns false when it is refused: too late
+    /// (its step was written) or no room for another host.
+    public func add(key: Key, start: Int64, slot: FeatureSlot) throws(OutputError) -> Bool {
+        try advance(toSeconds: start)
+        if let next = nextStepEnd, start + step < next { return false }
+        if histories[key] == nil {
+            guard histories.count < maxKeys else { return false }
+            histories[key] = HostHistory()
+        }
+        histories[key]!.store(slot, start: start)
+        if nextStepEnd == nil { nextStepEnd = start + step }
+        latestEnd = max(latestEnd, start + step)
+        return true
+    }
+
+    /// A tick: event time has reached `time` (nanoseconds).
+    public func tick(_ time: Int64) throws(OutputError) {
+        try advance(toSeconds: floorDivide(time.saturatingAdding(-maxDelay), 1_000_000_000))
+    }
+
+    /// End of input: every step up to the latest window's end.
+    public func finish() throws(OutputError) {
+        if latestEnd != .min { try writeSteps(through: latestEnd) }
+        try output.finish()
+    }
+
+    /// Writes every step that ends at or before `seconds`.
+    private func advance(toSeconds seconds: Int64) throws(OutputError) {
+        try writeSteps(through: floorDivide(seconds, step) * step)
+    }
+
+    private func writeSteps(through last: Int64) throws(OutputError) {
+        guard var end = nextStepEnd else { return }
+        while end <= last {
+            if histories.isEmpty {
+                // Nothing to write until new windows come: skip the silence.
+                end = max(end, last - last % step)
+                if end > last { break }
+            }
+            try writeStep(ending: end)
+            end += step
+        }
+        nextStepEnd = end
+    }
+
+    private func writeStep(ending end: Int64) throws(OutputError) {
+        var silent: [Key] = []
+        for key in histories.keys.sorted() {
+            histories[key]!.forget(before: end - Self.horizon)
+            guard let history = histories[key], !history.isEmpty else {
+                silent.append(key)
+                continue
+            }
+            try output.write(key: key, stepStart: end - step, stepEnd: end, values: FeatureVector.values(history, stepEnd: end, step: step))
+            recordsWritten += 1
+        }
+        for key in silent { histories[key] = nil }
+        stepsWritten += 1
+    }
+
+    public var keysHeld: Int { histories.count }
+}

@@ -1,0 +1,100 @@
+import Features
+import SluiceCore
+import Windows
+
+/// Reads NDJSON inputs into the featurizer: 5 s host windows are kept,
+/// coarser ones counted (the features need only the 5 s ones), ticks move
+/// event time; ticks and other records pass through in order (counted and
+/// left out in CSV). Bad lines are reported with their file and line,
+/// counted and skipped.
+final class FeaturizeInput {
+    static let identity = ["type", "ts", "window_start", "window_end", "key", "host", "sensor"]
+    static let keys = FieldKeys(identity + HostFeatures.stateNames)
+
+    private let featurizer: Featurizer
+    private let writer: NDJSONWriter
+    private let passesThrough: Bool
+    private let parser = JSONLineParser(keys: keys)
+    private let diagnostics: Diagnostics
+    private let showsProgress: Bool
+    private var windows = 0
+    private var coarse = 0
+    private var passed = 0
+    private var left = 0
+
+    init(featurizer: Featurizer, writer: NDJSONWriter, passesThrough: Bool, diagnostics: Diagnostics, showsProgress: Bool) {
+        self.featurizer = featurizer
+        self.writer = writer
+        self.passesThrough = passesThrough
+        self.diagnostics = diagnostics
+        self.showsProgress = showsProgress
+    }
+
+    func read(_ name: String) throws(OutputError) {
+        try NDJSONInput.read(name, tool: "featurize", showsProgress: showsProgress,
+                             report: { diagnostics.report($0, $1) }) { line, place, lineNumber throws(OutputError) in
+            try handle(line, place: place, lineNumber: lineNumber)
+        }
+    }
+
+    private func handle(_ line: UnsafeBufferPointer<UInt8>, place: String, lineNumber: Int) throws(OutputError) {
+        if JSONLineParser.isBlank(line) { return }
+        do {
+            try parser.parse(line)
+        } catch {
+            diagnostics.report("bad_json", "\(place)\(error.message(line: lineNumber))")
+            return
+        }
+        if parser.string(0, equals: "window") {
+            let key: String, start: Int64, slot: FeatureSlot
+            do throws(FieldError) {
+                let startTime = try parser.requireTimestamp(2).nanoseconds
+                let endTime = try parser.requireTimestamp(3).nanoseconds
+                let step = featurizer.step * 1_000_000_000
+                if endTime.subtractingReportingOverflow(startTime) != (step, false) {
+                    coarse += 1
+                    return
+                }
+                guard startTime % step == 0 else { throw FieldError.wrongType(key: "window_start", expected: "start aligned to 5 s") }
+                let kind = try parser.requireString(4)
+                let host = try parser.requireString(5)
+                key = "\(try parser.string(6) ?? "")\t\(kind)\t\(host)"
+                start = startTime / 1_000_000_000
+                slot = FeatureSlot(try HostFeatures(state: RecordStateSource(parser: parser, firstSlot: Self.identity.count)))
+            } catch {
+                diagnostics.report("bad_record", "\(place)line \(lineNumber): \(error.message)")
+                return
+            }
+            if try featurizer.add(key: key, start: start, slot: slot) {
+                windows += 1
+            } else {
+                diagnostics.report("refused", "\(place)line \(lineNumber): window too late for its step, or no room for another host (--max-keys)")
+            }
+            return
+        }
+        if parser.string(0, equals: "tick") {
+            do {
+                try featurizer.tick(try parser.requireEventTime(1))
+            } catch let error as FieldError {
+                diagnostics.report("bad_tick", "\(place)line \(lineNumber): \(error.message)")
+                return
+            } catch let error as OutputError {
+                throw error
+            } catch {}
+        }
+        if passesThrough {
+            passed += 1
+            try writer.writeLine(line)
+        } else {
+            left += 1
+        }
+    }
+
+    func summary() -> String {
+        var text = "\(windows) windows in; \(featurizer.recordsWritten) feature vectors over \(featurizer.stepsWritten) steps"
+        if coarse > 0 { text += "; \(coarse) coarser windows not needed" }
+        if passed > 0 { text += "; \(passed) other records passed through" }
+        if left > 0 { text += "; \(left) other records left out of the CSV" }
+        return text
+    }
+}

@@ -1,0 +1,1 @@
+Featurize.main()

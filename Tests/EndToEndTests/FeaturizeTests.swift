@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+extension E2E {
+    static var featurize: String { tool("featurize") }
+}
+
+func featurize(lines input: [String], _ arguments: [String] = [], timeout: Double = 120) throws -> ToolOutput {
+    let directory = E2E.scratchDirectory("featurize")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let path = directory + "/input.ndjson"
+    try writeLines(input, to: path)
+    return ToolOutput(try run(E2E.featurize, arguments, stdinPath: path, timeout: timeout))
+}
+
+/// featurize against counts taken straight from flowify's flow records,
+/// bypassing window5s: flows started and distinct peers over the sliding
+/// horizons of each host as originator.
+@Suite struct FeaturizeTests {
+    // Expected: for every src-view feature vector, flows_started_1m/5m/10m
+    // equal the number of distinct flows (flow_id) whose first_ts lies in
+    // the last 60/300/600 s before the step's end and whose src is the
+    // host; peers_10m equals the number of distinct dst of the host's flow
+    // reports whose interval_start lies in the last 600 s (below 64, the
+    // distinct counter is exact). Taken from flowify's records.
+    @Test(arguments: ["attacks/ssh_bruteforce/traceshare_hydra-1_tasks.pcapng",
+                      "attacks/port_scan/evilfingers_nmap_tcp_connect_scan.pcap", "benign/zeek_ssh_sessions.pcap"])
+    func slidingCountsMatchTheFlowRecords(file: String) async throws {
+        let (_, flows) = try await flowifyCapture(file)
+        let windows = try window5s(lines: flows.lines)
+        let output = try featurize(lines: windows.lines)
+        #expect(output.status == 0, "\(output.stderr)")
+        var firstStart: [String: (host: String, second: Int)] = [:]
+        var reports: [(host: String, peer: String, second: Int)] = []
+        for flow in flows.records where flow.type == "flow" {
+            guard let id = flow["flow_id"], let src = flow["src"], let dst = flow["dst"],
+                  let first = flow.wholeSeconds("first_ts"), let interval = flow.wholeSeconds("interval_start") else { continue }
+            firstStart[id] = (src, first)
+            reports.append((src, dst, interval))
+        }
+        let vectors = output.records.filter { $0.type == "features" && $0["key"] == "src" }
+        #expect(!vectors.isEmpty)
+        for vector in vectors {
+            let host = vector["host"]!, end = vector.int("window_end")
+            for (name, seconds) in [("flows_started_1m", 60), ("flows_started_5m", 300), ("flows_started_10m", 600)] {
+                let expected = firstStart.values.filter { $0.host == host && $0.second >= end - seconds && $0.second < end }.count
+                #expect(vector.int(name) == expected, "\(host) at \(end): \(name)")
+            }
+            let peers = Set(reports.filter { $0.host == host && $0.second >= end - 600 && $0.second < end }.map(\.peer))
+            if peers.count < 64 { #expect(vector.int("peers_10m") == peers.count, "\(host) at \(end): peers_10m") }
+        }
+    }
+
+    // Expected: CSV has the header named by --columns and one row per
+    // vector, the same numbers as the NDJSON records.
+    @Test func csvHasAHeaderAndTheSameNumbers() async throws {
+        let (_, flows) = try await flowifyCapture("attacks/port_scan/evilfingers_nmap_tcp_connect_scan.pcap")
+        let windows = try window5s(lines: flows.lines).lines
+        let records = try featurize(lines: windows).records.filter { $0.type == "features" }
+        let csv = try featurize(lines: windows, ["--format", "csv", "--columns", "dports_5m,flows_started_1m"])
+        #expect(csv.status == 0)
+        #expect(csv.lines.first == "window_start,window_end,key,host,sensor,dports_5m,flows_started_1m")
+        #expect(Array(csv.lines.dropFirst()) == records.map {
+            "\($0.int("window_start")),\($0.int("window_end")),\($0["key"]!),\($0["host"]!),,\($0.int("dports_5m")),\($0.int("flows_started_1m"))"
+        })
+    }
+}
