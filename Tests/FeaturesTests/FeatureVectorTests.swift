@@ -1,3 +1,4 @@
+import Foundation
 import SluiceCore
 import Testing
 @testable import Features
@@ -42,7 +43,8 @@ import Testing
         #expect(value("flows_30s", values) == 1)
         #expect(value("flows_180s", values) == 6)
         #expect(abs(value("failed_ratio_5m", values) - 3.0 / 7) < 1e-12)
-        let entropy = -(5.0 / 7 * log2(5.0 / 7) + 2.0 / 7 * log2(2.0 / 7))
+        let tcpShare = 5.0 / 7, udpShare = 2.0 / 7
+        let entropy: Double = -(tcpShare * log2(tcpShare) + udpShare * log2(udpShare))
         #expect(abs(value("proto_entropy_5m", values) - entropy) < 1e-12)
         #expect(abs(value("bytes_in_per_flow_5m", values) - 100.0 / 7) < 1e-12)
         let gaps = [1.25, 1.25, 1.25, 6.875, 2.5, 283.75]
