@@ -24,33 +24,43 @@ public enum FeatureVector {
     /// The values for the step ending at `end` (epoch seconds), in the
     /// order of `names`.
     public static func values(_ history: HostHistory, stepEnd end: Int64, step: Int64 = 5) -> [Double] {
+        let thirtyEnd = floorDivide(end, 30) * 30, longEnd = floorDivide(end, 180) * 180
+        // One pass over the host's windows fills every horizon.
+        var spans = [
+            Span(from: end - step, to: end, peers: true, ports: true),
+            Span(from: thirtyEnd - 30, to: thirtyEnd, peers: true, ports: true),
+            Span(from: longEnd - 180, to: longEnd, peers: true, ports: true),
+            Span(from: end - 60, to: end, peers: false, ports: false),
+            Span(from: end - 300, to: end, peers: false, ports: true),
+            Span(from: end - 600, to: end, peers: true, ports: false),
+        ]
+        for (start, slot) in history.slots(from: min(end - 600, longEnd - 180), to: end) {
+            for index in spans.indices where spans[index].from <= start && start < spans[index].to {
+                spans[index].add(slot)
+            }
+        }
+        let (now, thirty, long, minute, five, ten) = (spans[0], spans[1], spans[2], spans[3], spans[4], spans[5])
+
         var values: [Double] = []
         values.reserveCapacity(names.count)
-
-        let now = Horizon(history, from: end - step, to: end, distinct: true)
-        values += [now.total.flows, now.total.flowsStarted, now.total.packetsOut, now.total.packetsIn,
-                   now.total.bytesOut, now.total.bytesIn].map { Double($0) }
-        values += [now.peers, now.ports]
-        values.append(Double(now.total.bytesOut) / Double(max(now.total.bytesIn, 1)))
-        values.append(Double(now.total.packetsOut + now.total.packetsIn) / Double(max(now.total.flows, 1)))
-        values.append(Double(now.total.unanswered) / Double(max(now.total.flowsStarted, 1)))
-
-        for length: Int64 in [30, 180] {
-            let alignedEnd = floorDivide(end, length) * length
-            let window = Horizon(history, from: alignedEnd - length, to: alignedEnd, distinct: true)
-            values += [Double(window.total.flows), Double(window.total.bytesOut), Double(window.total.bytesIn), window.peers, window.ports]
+        let current = now.total
+        values += [current.flows, current.flowsStarted, current.packetsOut, current.packetsIn,
+                   current.bytesOut, current.bytesIn].map { Double($0) }
+        values += [now.peerCount, now.portCount]
+        values.append(Double(current.bytesOut) / Double(max(current.bytesIn, 1)))
+        values.append(Double(current.packetsOut + current.packetsIn) / Double(max(current.flows, 1)))
+        values.append(Double(current.unanswered) / Double(max(current.flowsStarted, 1)))
+        for window in [thirty, long] {
+            values += [Double(window.total.flows), Double(window.total.bytesOut), Double(window.total.bytesIn),
+                       window.peerCount, window.portCount]
         }
+        values += [minute, five, ten].map { Double($0.total.flowsStarted) }
 
-        for minutes: Int64 in [1, 5, 10] {
-            values.append(Double(Horizon(history, from: end - 60 * minutes, to: end, distinct: false).total.flowsStarted))
-        }
-
-        let five = Horizon(history, from: end - 300, to: end, distinct: true)
         let total = five.total
         let failed = total.unanswered + total.rejected + total.reset
         values.append(min(1, Double(failed) / Double(max(total.flowsStarted, 1))))
-        values.append(five.ports)
-        values.append(Horizon(history, from: end - 600, to: end, distinct: true).peers)
+        values.append(five.portCount)
+        values.append(ten.peerCount)
         values.append(entropy([total.tcpFlows, total.udpFlows, total.icmpFlows, total.otherFlows]))
         values.append(Double(total.bytesIn) / Double(max(total.flowsStarted, 1)))
         let otherEnded = total.flowsEnded > total.reset + total.finished ? total.flowsEnded - total.reset - total.finished : 0
@@ -90,29 +100,36 @@ public enum FeatureVector {
         return moments.count == 0 ? (0, 0) : (moments.mean, moments.standardDeviation)
     }
 
-    /// Sums of a host's windows over `[from, to)`, and optionally their
-    /// merged distinct counters.
-    struct Horizon {
+    /// Sums of a host's windows over `[from, to)` (by their starts), and
+    /// the distinct counters asked for, merged.
+    struct Span {
+        let from: Int64
+        let to: Int64
+        let peers: Bool
+        let ports: Bool
         var total = FeatureSlot()
-        var peers = 0.0
-        var ports = 0.0
+        var peerCounter: DistinctCounter?
+        var portCounter: DistinctCounter?
 
-        init(_ history: HostHistory, from: Int64, to: Int64, distinct: Bool) {
-            var peerCounter: DistinctCounter?
-            var portCounter: DistinctCounter?
-            for (_, slot) in history.slots(from: from, to: to) {
-                total.add(slot)
-                guard distinct else { continue }
-                if let theirs = slot.peers {
-                    if peerCounter == nil { peerCounter = theirs } else { peerCounter!.merge(theirs) }
-                }
-                if let theirs = slot.destinationPorts {
-                    if portCounter == nil { portCounter = theirs } else { portCounter!.merge(theirs) }
-                }
-            }
-            peers = (peerCounter?.estimate ?? 0).rounded()
-            ports = (portCounter?.estimate ?? 0).rounded()
+        init(from: Int64, to: Int64, peers: Bool, ports: Bool) {
+            self.from = from
+            self.to = to
+            self.peers = peers
+            self.ports = ports
         }
+
+        mutating func add(_ slot: FeatureSlot) {
+            total.add(slot)
+            if peers, let theirs = slot.peers {
+                if peerCounter == nil { peerCounter = theirs } else { peerCounter!.merge(theirs) }
+            }
+            if ports, let theirs = slot.destinationPorts {
+                if portCounter == nil { portCounter = theirs } else { portCounter!.merge(theirs) }
+            }
+        }
+
+        var peerCount: Double { (peerCounter?.estimate ?? 0).rounded() }
+        var portCount: Double { (portCounter?.estimate ?? 0).rounded() }
     }
 }
 
