@@ -1,10 +1,10 @@
 import SluiceCore
 import Windows
 
-/// What featurize keeps of one host's 5 s window: the counters its
-/// features sum, the packet-size moments, and the distinct counters of
-/// peers and destination ports (merged over minutes). An empty slot is a
-/// silent 5 s: zeros, not a gap.
+/// What featurize sums of one host's 5 s window: the counters and the
+/// packet-size moments (plain values, cheap to copy; the distinct counters
+/// travel beside it, `HostHistory.Sketches`). An empty slot is a silent
+/// 5 s: zeros, not a gap.
 public struct FeatureSlot: Sendable {
     public var flows: UInt64 = 0
     public var flowsStarted: UInt64 = 0
@@ -22,8 +22,6 @@ public struct FeatureSlot: Sendable {
     public var reset: UInt64 = 0
     public var finished: UInt64 = 0
     public var packetSize = RunningMoments()
-    public var peers: DistinctCounter?
-    public var destinationPorts: DistinctCounter?
 
     public init() {}
 
@@ -44,8 +42,6 @@ public struct FeatureSlot: Sendable {
         reset = features.resetFlows
         finished = features.finishedFlows
         packetSize = features.packetSize.moments
-        peers = features.peers.isEmpty ? nil : features.peers
-        destinationPorts = features.destinationPorts.isEmpty ? nil : features.destinationPorts
     }
 
     public var isEmpty: Bool { flows == 0 && packetsOut == 0 && packetsIn == 0 && flowsEnded == 0 }

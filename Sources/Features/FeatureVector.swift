@@ -23,44 +23,41 @@ public enum FeatureVector {
 
     /// The values for the step ending at `end` (epoch seconds), in the
     /// order of `names`.
-    public static func values(_ history: HostHistory, stepEnd end: Int64, step: Int64 = 5) -> [Double] {
+    public static func values(_ history: inout HostHistory, stepEnd end: Int64, step: Int64 = 5) -> [Double] {
         let thirtyEnd = floorDivide(end, 30) * 30, longEnd = floorDivide(end, 180) * 180
-        // One pass over the host's windows fills every horizon.
-        var spans = [
-            Span(from: end - step, to: end, peers: true, ports: true),
-            Span(from: thirtyEnd - 30, to: thirtyEnd, peers: true, ports: true),
-            Span(from: longEnd - 180, to: longEnd, peers: true, ports: true),
-            Span(from: end - 60, to: end, peers: false, ports: false),
-            Span(from: end - 300, to: end, peers: false, ports: true),
-            Span(from: end - 600, to: end, peers: true, ports: false),
-        ]
-        for (start, slot) in history.slots(from: min(end - 600, longEnd - 180), to: end) {
-            for index in spans.indices where spans[index].from <= start && start < spans[index].to {
-                spans[index].add(slot)
+        // One pass over the host's windows sums every horizon.
+        let spans = [(end - step, end), (thirtyEnd - 30, thirtyEnd), (longEnd - 180, longEnd),
+                     (end - 60, end), (end - 300, end), (end - 600, end)]
+        var totals = [FeatureSlot](repeating: FeatureSlot(), count: spans.count)
+        for index in history.indices(from: min(end - 600, longEnd - 180), to: end) {
+            let start = history.starts[index]
+            for (span, range) in spans.enumerated() where range.0 <= start && start < range.1 {
+                totals[span].add(history.counts[index])
             }
         }
-        let (now, thirty, long, minute, five, ten) = (spans[0], spans[1], spans[2], spans[3], spans[4], spans[5])
+        let now = history.union(from: end - step, to: end)
+        let thirty = history.union(from: thirtyEnd - 30, to: thirtyEnd)
+        let long = history.union(from: longEnd - 180, to: longEnd)
 
         var values: [Double] = []
         values.reserveCapacity(names.count)
-        let current = now.total
+        let current = totals[0]
         values += [current.flows, current.flowsStarted, current.packetsOut, current.packetsIn,
                    current.bytesOut, current.bytesIn].map { Double($0) }
         values += [now.peerCount, now.portCount]
         values.append(Double(current.bytesOut) / Double(max(current.bytesIn, 1)))
         values.append(Double(current.packetsOut + current.packetsIn) / Double(max(current.flows, 1)))
         values.append(Double(current.unanswered) / Double(max(current.flowsStarted, 1)))
-        for window in [thirty, long] {
-            values += [Double(window.total.flows), Double(window.total.bytesOut), Double(window.total.bytesIn),
-                       window.peerCount, window.portCount]
+        for (total, sketches) in [(totals[1], thirty), (totals[2], long)] {
+            values += [Double(total.flows), Double(total.bytesOut), Double(total.bytesIn), sketches.peerCount, sketches.portCount]
         }
-        values += [minute, five, ten].map { Double($0.total.flowsStarted) }
+        values += [totals[3], totals[4], totals[5]].map { Double($0.flowsStarted) }
 
-        let total = five.total
+        let total = totals[4]
         let failed = total.unanswered + total.rejected + total.reset
         values.append(min(1, Double(failed) / Double(max(total.flowsStarted, 1))))
-        values.append(five.portCount)
-        values.append(ten.peerCount)
+        values.append(history.union(from: end - 300, to: end).portCount)
+        values.append(history.union(from: end - 600, to: end).peerCount)
         values.append(entropy([total.tcpFlows, total.udpFlows, total.icmpFlows, total.otherFlows]))
         values.append(Double(total.bytesIn) / Double(max(total.flowsStarted, 1)))
         let otherEnded = total.flowsEnded > total.reset + total.finished ? total.flowsEnded - total.reset - total.finished : 0
@@ -90,7 +87,8 @@ public enum FeatureVector {
     static func startIntervals(_ history: HostHistory, from: Int64, to: Int64, step: Int64) -> (Double, Double) {
         var moments = RunningMoments()
         var lastStart: Double?
-        for (start, slot) in history.slots(from: from, to: to) where slot.flowsStarted > 0 {
+        for index in history.indices(from: from, to: to) where history.counts[index].flowsStarted > 0 {
+            let (start, slot) = (history.starts[index], history.counts[index])
             let spacing = Double(step) / Double(slot.flowsStarted)
             let first = Double(start - from) + spacing / 2
             if let lastStart { moments.add(first - lastStart) }
@@ -98,38 +96,6 @@ public enum FeatureVector {
             lastStart = Double(start - from) + Double(step) - spacing / 2
         }
         return moments.count == 0 ? (0, 0) : (moments.mean, moments.standardDeviation)
-    }
-
-    /// Sums of a host's windows over `[from, to)` (by their starts), and
-    /// the distinct counters asked for, merged.
-    struct Span {
-        let from: Int64
-        let to: Int64
-        let peers: Bool
-        let ports: Bool
-        var total = FeatureSlot()
-        var peerCounter: DistinctCounter?
-        var portCounter: DistinctCounter?
-
-        init(from: Int64, to: Int64, peers: Bool, ports: Bool) {
-            self.from = from
-            self.to = to
-            self.peers = peers
-            self.ports = ports
-        }
-
-        mutating func add(_ slot: FeatureSlot) {
-            total.add(slot)
-            if peers, let theirs = slot.peers {
-                if peerCounter == nil { peerCounter = theirs } else { peerCounter!.merge(theirs) }
-            }
-            if ports, let theirs = slot.destinationPorts {
-                if portCounter == nil { portCounter = theirs } else { portCounter!.merge(theirs) }
-            }
-        }
-
-        var peerCount: Double { (peerCounter?.estimate ?? 0).rounded() }
-        var portCount: Double { (portCounter?.estimate ?? 0).rounded() }
     }
 }
 

@@ -34,14 +34,14 @@ public final class Featurizer {
     /// Adds the 5 s window of `key` starting at `start` (epoch seconds,
     /// aligned to the step). Returns false when it is refused: too late
     /// (its step was written) or no room for another host.
-    public func add(key: Key, start: Int64, slot: FeatureSlot) throws(OutputError) -> Bool {
+    public func add(key: Key, start: Int64, slot: FeatureSlot, sketches: HostHistory.Sketches) throws(OutputError) -> Bool {
         try advance(toSeconds: start)
         if let next = nextStepEnd, start + step < next { return false }
         if histories[key] == nil {
             guard histories.count < maxKeys else { return false }
-            histories[key] = HostHistory()
+            histories[key] = HostHistory(step: step)
         }
-        histories[key]!.store(slot, start: start)
+        histories[key]!.store(slot, sketches, start: start)
         if nextStepEnd == nil { nextStepEnd = start + step }
         latestEnd = max(latestEnd, start + step)
         return true
@@ -81,11 +81,12 @@ public final class Featurizer {
         var silent: [Key] = []
         for key in histories.keys.sorted() {
             histories[key]!.forget(before: end - Self.horizon)
-            guard let history = histories[key], !history.isEmpty else {
+            guard !histories[key]!.isEmpty else {
                 silent.append(key)
                 continue
             }
-            try output.write(key: key, stepStart: end - step, stepEnd: end, values: FeatureVector.values(history, stepEnd: end, step: step))
+            let values = FeatureVector.values(&histories[key]!, stepEnd: end, step: step)
+            try output.write(key: key, stepStart: end - step, stepEnd: end, values: values)
             recordsWritten += 1
         }
         for key in silent { histories[key] = nil }

@@ -1,38 +1,128 @@
+import SluiceCore
+import Windows
+
 /// One host's (one view's) 5 s windows of the last ten minutes, in time
 /// order; only windows that had traffic are kept, so memory follows the
 /// host's activity, and a missing window is a silent one.
+///
+/// The distinct counters of whole 30 s and 180 s epoch blocks are merged
+/// once and kept, so a ten-minute union takes about twenty merges rather
+/// than a hundred and twenty; a window stored into a block (late, or a
+/// revision) drops the block's merge.
 public struct HostHistory: Sendable {
-    /// Start (epoch seconds) and slot, ascending by start.
-    public private(set) var slots: [(start: Int64, slot: FeatureSlot)] = []
+    /// Window starts (epoch seconds), ascending, and each window's counts
+    /// and distinct counters, at the same index.
+    public private(set) var starts: [Int64] = []
+    public private(set) var counts: [FeatureSlot] = []
+    private var sketches: [Sketches] = []
+    private var blocks: [Block: Sketches] = [:]
 
-    public init() {}
+    /// Distinct peers and destination ports, merged.
+    public struct Sketches: Sendable {
+        public var peers: DistinctCounter?
+        public var ports: DistinctCounter?
+
+        mutating func merge(_ other: Sketches) {
+            if let theirs = other.peers {
+                if peers == nil { peers = theirs } else { peers!.merge(theirs) }
+            }
+            if let theirs = other.ports {
+                if ports == nil { ports = theirs } else { ports!.merge(theirs) }
+            }
+        }
+
+        public init(peers: DistinctCounter? = nil, ports: DistinctCounter? = nil) {
+            self.peers = peers
+            self.ports = ports
+        }
+
+        /// A window's counters, left out when empty.
+        public init(_ features: HostFeatures) {
+            peers = features.peers.isEmpty ? nil : features.peers
+            ports = features.destinationPorts.isEmpty ? nil : features.destinationPorts
+        }
+
+        public var peerCount: Double { (peers?.estimate ?? 0).rounded() }
+        public var portCount: Double { (ports?.estimate ?? 0).rounded() }
+    }
+
+    private struct Block: Hashable, Sendable {
+        let length: Int64
+        let start: Int64
+    }
+
+    static let blockLengths: [Int64] = [180, 30]
+    let step: Int64
+
+    public init(step: Int64 = 5) { self.step = step }
 
     /// Stores the window starting at `start`; a later record for the same
     /// window (a revision) replaces it.
-    public mutating func store(_ slot: FeatureSlot, start: Int64) {
-        if let last = slots.last, last.start < start {
-            slots.append((start, slot))
-            return
-        }
-        if let index = slots.firstIndex(where: { $0.start >= start }) {
-            if slots[index].start == start { slots[index].slot = slot } else { slots.insert((start, slot), at: index) }
+    public mutating func store(_ counted: FeatureSlot, _ sketch: Sketches = Sketches(), start: Int64) {
+        let index = lowerBound(start)
+        if index < starts.count && starts[index] == start {
+            counts[index] = counted
+            sketches[index] = sketch
         } else {
-            slots.append((start, slot))
+            starts.insert(start, at: index)
+            counts.insert(counted, at: index)
+            sketches.insert(sketch, at: index)
         }
+        for length in Self.blockLengths { blocks[Block(length: length, start: floorDivide(start, length) * length)] = nil }
     }
 
     /// Forgets windows that start before `start`.
     public mutating func forget(before start: Int64) {
-        let keep = slots.firstIndex { $0.start >= start } ?? slots.count
-        if keep > 0 { slots.removeFirst(keep) }
+        let keep = lowerBound(start)
+        if keep > 0 {
+            starts.removeFirst(keep)
+            counts.removeFirst(keep)
+            sketches.removeFirst(keep)
+        }
+        if !blocks.isEmpty { blocks = blocks.filter { $0.key.start + $0.key.length > start } }
     }
 
-    public var isEmpty: Bool { slots.isEmpty }
+    public var isEmpty: Bool { starts.isEmpty }
 
-    /// The windows with starts in `[from, to)`.
-    public func slots(from: Int64, to: Int64) -> ArraySlice<(start: Int64, slot: FeatureSlot)> {
-        let lower = slots.firstIndex { $0.start >= from } ?? slots.count
-        let upper = slots[lower...].firstIndex { $0.start >= to } ?? slots.count
-        return slots[lower..<upper]
+    /// The indices of the windows with starts in `[from, to)`.
+    public func indices(from: Int64, to: Int64) -> Range<Int> {
+        lowerBound(from)..<max(lowerBound(from), lowerBound(to))
+    }
+
+    /// The union of the distinct counters of the windows starting in
+    /// `[from, to)` (both multiples of the step).
+    public mutating func union(from: Int64, to: Int64) -> Sketches {
+        var result = Sketches()
+        var time = from
+        while time < to {
+            if let length = Self.blockLengths.first(where: { time % $0 == 0 && time + $0 <= to }) {
+                result.merge(block(length: length, start: time))
+                time += length
+            } else {
+                let index = lowerBound(time)
+                if index < starts.count && starts[index] == time { result.merge(sketches[index]) }
+                time += step
+            }
+        }
+        return result
+    }
+
+    private mutating func block(length: Int64, start: Int64) -> Sketches {
+        let key = Block(length: length, start: start)
+        if let merged = blocks[key] { return merged }
+        var merged = Sketches()
+        for index in indices(from: start, to: start + length) { merged.merge(sketches[index]) }
+        blocks[key] = merged
+        return merged
+    }
+
+    /// The first index whose start is at or after `start`.
+    private func lowerBound(_ start: Int64) -> Int {
+        var low = 0, high = starts.count
+        while low < high {
+            let middle = (low + high) / 2
+            if starts[middle] < start { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 }

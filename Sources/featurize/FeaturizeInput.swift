@@ -46,7 +46,7 @@ final class FeaturizeInput {
             return
         }
         if parser.string(0, equals: "window") {
-            let key: String, start: Int64, slot: FeatureSlot
+            let key: String, start: Int64, slot: FeatureSlot, sketches: HostHistory.Sketches
             do throws(FieldError) {
                 let startTime = try parser.requireTimestamp(2).nanoseconds
                 let endTime = try parser.requireTimestamp(3).nanoseconds
@@ -60,12 +60,14 @@ final class FeaturizeInput {
                 let host = try parser.requireString(5)
                 key = "\(try parser.string(6) ?? "")\t\(kind)\t\(host)"
                 start = startTime / 1_000_000_000
-                slot = FeatureSlot(try HostFeatures(state: RecordStateSource(parser: parser, firstSlot: Self.identity.count)))
+                let features = try HostFeatures(state: RecordStateSource(parser: parser, firstSlot: Self.identity.count))
+                slot = FeatureSlot(features)
+                sketches = HostHistory.Sketches(features)
             } catch {
                 diagnostics.report("bad_record", "\(place)line \(lineNumber): \(error.message)")
                 return
             }
-            if try featurizer.add(key: key, start: start, slot: slot) {
+            if try featurizer.add(key: key, start: start, slot: slot, sketches: sketches) {
                 windows += 1
             } else {
                 diagnostics.report("refused", "\(place)line \(lineNumber): window too late for its step, or no room for another host (--max-keys)")

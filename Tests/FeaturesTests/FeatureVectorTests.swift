@@ -34,7 +34,7 @@ import Testing
         history.store(Self.slot(flowsStarted: 4, tcp: 4, unanswered: 3), start: 0)
         history.store(Self.slot(flowsStarted: 2, tcp: 1, udp: 1, bytesIn: 100), start: 10)
         history.store(Self.slot(flowsStarted: 1, udp: 1), start: 295)
-        let values = FeatureVector.values(history, stepEnd: 300)
+        let values = FeatureVector.values(&history, stepEnd: 300)
         #expect(values.count == FeatureVector.names.count)
         #expect(value("flows_started_5s", values) == 1)
         #expect(value("flows_started_1m", values) == 1)
