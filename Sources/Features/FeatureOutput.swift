@@ -21,10 +21,10 @@ public final class FeatureOutput {
         names = columns.map { FeatureVector.staticNames[$0] }
     }
 
-    /// `key` is `sensor\tkind\thost` (the sensor may be empty).
-    func write(key: String, stepStart: Int64, stepEnd: Int64, values: [Double]) throws(OutputError) {
-        let parts = key.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
-        let (sensor, kind, host) = (String(parts[0]), String(parts[1]), String(parts[2]))
+    func write(key: FeatureKey, stepStart: Int64, stepEnd: Int64, values: [Double]) throws(OutputError) {
+        let sensor = String(decoding: key.sensor, as: UTF8.self)
+        let kind = String(decoding: key.kind, as: UTF8.self)
+        let host = String(decoding: key.host, as: UTF8.self)
         switch format {
         case .ndjson:
             writer.beginRecord(type: "features")

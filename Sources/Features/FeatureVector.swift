@@ -47,21 +47,23 @@ public enum FeatureVector {
         values += [now.peerCount, now.portCount]
         values.append(Double(current.bytesOut) / Double(max(current.bytesIn, 1)))
         values.append(Double(current.packetsOut + current.packetsIn) / Double(max(current.flows, 1)))
-        values.append(Double(current.unanswered) / Double(max(current.flowsStarted, 1)))
+        values.append(Double(current.unanswered) / Double(max(current.tcpFlows, 1)))
         for (total, sketches) in [(totals[1], thirty), (totals[2], long)] {
             values += [Double(total.flows), Double(total.bytesOut), Double(total.bytesIn), sketches.peerCount, sketches.portCount]
         }
         values += [totals[3], totals[4], totals[5]].map { Double($0.flowsStarted) }
 
         let total = totals[4]
-        let failed = total.unanswered + total.rejected + total.reset
+        // A rejected attempt ends in a RST too: counted once, as rejected.
+        let otherResets = total.reset > total.rejected ? total.reset - total.rejected : 0
+        let failed = total.unanswered + total.rejected + otherResets
         values.append(min(1, Double(failed) / Double(max(total.flowsStarted, 1))))
         values.append(history.union(from: end - 300, to: end).portCount)
         values.append(history.union(from: end - 600, to: end).peerCount)
         values.append(entropy([total.tcpFlows, total.udpFlows, total.icmpFlows, total.otherFlows]))
-        values.append(Double(total.bytesIn) / Double(max(total.flowsStarted, 1)))
+        values.append(Double(total.bytesIn) / Double(max(total.flows, 1)))
         let otherEnded = total.flowsEnded > total.reset + total.finished ? total.flowsEnded - total.reset - total.finished : 0
-        values.append(entropy([total.unanswered, total.rejected, total.reset, total.finished, otherEnded]))
+        values.append(entropy([total.unanswered, total.rejected, otherResets, total.finished, otherEnded]))
         values.append(total.packetSize.variance)
         let (mean, deviation) = startIntervals(history, from: end - 300, to: end, step: step)
         values += [mean, deviation]
@@ -83,7 +85,8 @@ public enum FeatureVector {
     /// Mean and sample deviation of the seconds between flow starts in
     /// `[from, to)`, estimated from the starts per 5 s window (flow records
     /// carry no finer detail): the k starts of a window are taken as
-    /// spread evenly in it, at the middles of k equal parts.
+    /// spread evenly in it, at the middles of k equal parts. With fewer
+    /// than two starts the mean is the horizon's length and the deviation 0.
     static func startIntervals(_ history: HostHistory, from: Int64, to: Int64, step: Int64) -> (Double, Double) {
         var moments = RunningMoments()
         var lastStart: Double?
@@ -95,7 +98,8 @@ public enum FeatureVector {
             if slot.flowsStarted > 1 { moments.merge(RunningMoments(count: slot.flowsStarted - 1, mean: spacing, m2: 0)) }
             lastStart = Double(start - from) + Double(step) - spacing / 2
         }
-        return moments.count == 0 ? (0, 0) : (moments.mean, moments.standardDeviation)
+        // Fewer than two starts: no interval seen, so at least the horizon.
+        return moments.count == 0 ? (Double(to - from), 0) : (moments.mean, moments.standardDeviation)
     }
 }
 

@@ -7,8 +7,7 @@ import SluiceCore
 /// silent for ten minutes are forgotten; until then their silent steps are
 /// written, with zeros.
 public final class Featurizer {
-    /// A host as one view of one sensor: `sensor\tkey\thost`.
-    public typealias Key = String
+    public typealias Key = FeatureKey
 
     public let step: Int64
     private let maxDelay: Int64
@@ -21,6 +20,9 @@ public final class Featurizer {
     private var latestEnd = Int64.min
     public private(set) var stepsWritten = 0
     public private(set) var recordsWritten = 0
+    /// Windows whose step was already written (late, or revisions): kept
+    /// for the steps to come.
+    public private(set) var lateWindows = 0
 
     public init(step: Int64 = 5, maxDelay: Int64, maxKeys: Int, output: FeatureOutput) {
         self.step = step
@@ -32,11 +34,16 @@ public final class Featurizer {
     public static let horizon: Int64 = 600
 
     /// Adds the 5 s window of `key` starting at `start` (epoch seconds,
-    /// aligned to the step). Returns false when it is refused: too late
-    /// (its step was written) or no room for another host.
+    /// aligned to the step); a window already held (a revision) is
+    /// replaced. A window whose step was already written counts in the
+    /// steps to come (`lateWindows`). Returns false when it is refused:
+    /// older than the ten minutes held, or no room for another host.
     public func add(key: Key, start: Int64, slot: FeatureSlot, sketches: HostHistory.Sketches) throws(OutputError) -> Bool {
         try advance(toSeconds: start)
-        if let next = nextStepEnd, start + step < next { return false }
+        if let next = nextStepEnd, start + step < next {
+            guard start >= next - Self.horizon else { return false }
+            lateWindows += 1
+        }
         if histories[key] == nil {
             guard histories.count < maxKeys else { return false }
             histories[key] = HostHistory(step: step)
@@ -47,9 +54,12 @@ public final class Featurizer {
         return true
     }
 
-    /// A tick: event time has reached `time` (nanoseconds).
+    /// A tick: event time has reached `time` (nanoseconds). Before any
+    /// window it fixes where steps start, so that older windows are late.
     public func tick(_ time: Int64) throws(OutputError) {
-        try advance(toSeconds: floorDivide(time.saturatingAdding(-maxDelay), 1_000_000_000))
+        let seconds = floorDivide(time.saturatingAdding(-maxDelay), 1_000_000_000)
+        if nextStepEnd == nil { nextStepEnd = floorDivide(seconds, step) * step + step }
+        try advance(toSeconds: seconds)
     }
 
     /// End of input: every step up to the latest window's end.
@@ -79,6 +89,7 @@ public final class Featurizer {
 
     private func writeStep(ending end: Int64) throws(OutputError) {
         var silent: [Key] = []
+        let written = recordsWritten
         for key in histories.keys.sorted() {
             histories[key]!.forget(before: end - Self.horizon)
             guard !histories[key]!.isEmpty else {
@@ -90,7 +101,7 @@ public final class Featurizer {
             recordsWritten += 1
         }
         for key in silent { histories[key] = nil }
-        stepsWritten += 1
+        if recordsWritten > written { stepsWritten += 1 }
     }
 
     public var keysHeld: Int { histories.count }

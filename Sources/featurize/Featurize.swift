@@ -43,6 +43,7 @@ struct Featurize: ToolCommand {
                 guard let index = FeatureVector.names.firstIndex(of: String(name)) else {
                     throw UsageError("--columns: '\(name)' is not a feature (see sluice-features(7))")
                 }
+                guard !indices.contains(index) else { throw UsageError("--columns: '\(name)' is given twice") }
                 indices.append(index)
             }
         }

@@ -46,7 +46,7 @@ final class FeaturizeInput {
             return
         }
         if parser.string(0, equals: "window") {
-            let key: String, start: Int64, slot: FeatureSlot, sketches: HostHistory.Sketches
+            let key: FeatureKey, start: Int64, slot: FeatureSlot, sketches: HostHistory.Sketches
             do throws(FieldError) {
                 let startTime = try parser.requireTimestamp(2).nanoseconds
                 let endTime = try parser.requireTimestamp(3).nanoseconds
@@ -57,8 +57,9 @@ final class FeaturizeInput {
                 }
                 guard startTime % step == 0 else { throw FieldError.wrongType(key: "window_start", expected: "start aligned to 5 s") }
                 let kind = try parser.requireString(4)
+                guard kind == "src" || kind == "dst" else { throw FieldError.wrongType(key: "key", expected: "\"src\" or \"dst\"") }
                 let host = try parser.requireString(5)
-                key = "\(try parser.string(6) ?? "")\t\(kind)\t\(host)"
+                key = FeatureKey(sensor: try parser.string(6) ?? "", kind: kind, host: host)
                 start = startTime / 1_000_000_000
                 let features = try HostFeatures(state: RecordStateSource(parser: parser, firstSlot: Self.identity.count))
                 slot = FeatureSlot(features)
@@ -70,7 +71,7 @@ final class FeaturizeInput {
             if try featurizer.add(key: key, start: start, slot: slot, sketches: sketches) {
                 windows += 1
             } else {
-                diagnostics.report("refused", "\(place)line \(lineNumber): window too late for its step, or no room for another host (--max-keys)")
+                diagnostics.report("refused", "\(place)line \(lineNumber): window older than the ten minutes held, or no room for another host (--max-keys)")
             }
             return
         }
@@ -94,6 +95,7 @@ final class FeaturizeInput {
 
     func summary() -> String {
         var text = "\(windows) windows in; \(featurizer.recordsWritten) feature vectors over \(featurizer.stepsWritten) steps"
+        if featurizer.lateWindows > 0 { text += "; \(featurizer.lateWindows) windows late for their step (counted from the next)" }
         if coarse > 0 { text += "; \(coarse) coarser windows not needed" }
         if passed > 0 { text += "; \(passed) other records passed through" }
         if left > 0 { text += "; \(left) other records left out of the CSV" }

@@ -46,11 +46,39 @@ import Testing
         let tcpShare = 5.0 / 7, udpShare = 2.0 / 7
         let entropy: Double = -(tcpShare * log2(tcpShare) + udpShare * log2(udpShare))
         #expect(abs(value("proto_entropy_5m", values) - entropy) < 1e-12)
-        #expect(abs(value("bytes_in_per_flow_5m", values) - 100.0 / 7) < 1e-12)
+        #expect(abs(value("bytes_in_per_flow_5m", values) - 100.0 / 7) < 1e-12, "flows = flows started in these slots")
         let gaps = [1.25, 1.25, 1.25, 6.875, 2.5, 283.75]
         let mean = gaps.reduce(0, +) / 6
         let deviation = (gaps.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 5).squareRoot()
         #expect(abs(value("start_interval_mean_5m", values) - mean) < 1e-9)
         #expect(abs(value("start_interval_stddev_5m", values) - deviation) < 1e-9)
+    }
+
+    // Expected: 10 TCP attempts, 5 rejected (each also ending in a RST)
+    // and 2 other connections reset: failed = 5 rejected + 2 other resets
+    // = 7 of 10, not 12; the state classes are rej 5, other rst 2.
+    @Test func rejectedAttemptsCountOnce() {
+        var history = HostHistory()
+        var slot = Self.slot(flowsStarted: 10, tcp: 10)
+        slot.rejected = 5
+        slot.reset = 7
+        slot.flowsEnded = 7
+        history.store(slot, start: 100)
+        let values = FeatureVector.values(&history, stepEnd: 105)
+        #expect(value("failed_ratio_5m", values) == 0.7)
+        let five = 5.0 / 7, two = 2.0 / 7
+        let expected: Double = -(five * log2(five) + two * log2(two))
+        #expect(abs(value("state_diversity_5m", values) - expected) < 1e-12)
+        #expect(value("start_interval_mean_5m", values) == 0.5)
+    }
+
+    // Expected: one start in five minutes: no interval seen, so the mean
+    // is the horizon, 300 s, and the deviation 0.
+    @Test func fewStartsMeanTheHorizon() {
+        var history = HostHistory()
+        history.store(Self.slot(flowsStarted: 1, tcp: 1), start: 100)
+        let values = FeatureVector.values(&history, stepEnd: 105)
+        #expect(value("start_interval_mean_5m", values) == 300)
+        #expect(value("start_interval_stddev_5m", values) == 0)
     }
 }

@@ -1,0 +1,21 @@
+/// A host as featurize keys it: one view (`src` or `dst`) of one host seen
+/// by one sensor (empty when the windows carry none). Compared and ordered
+/// by their bytes, so look-alike Unicode names stay apart and the output
+/// order is the byte order.
+public struct FeatureKey: Hashable, Comparable, Sendable {
+    public let sensor: [UInt8]
+    public let kind: [UInt8]
+    public let host: [UInt8]
+
+    public init(sensor: String, kind: String, host: String) {
+        self.sensor = Array(sensor.utf8)
+        self.kind = Array(kind.utf8)
+        self.host = Array(host.utf8)
+    }
+
+    public static func < (a: FeatureKey, b: FeatureKey) -> Bool {
+        if a.sensor != b.sensor { return a.sensor.lexicographicallyPrecedes(b.sensor) }
+        if a.kind != b.kind { return a.kind.lexicographicallyPrecedes(b.kind) }
+        return a.host.lexicographicallyPrecedes(b.host)
+    }
+}
