@@ -55,7 +55,7 @@ let package = Package(
         // Cascade: coarse levels built from fine windows (the cascade stage).
         .target(name: "Cascade", dependencies: ["Store", "Windows", "SluiceCore"]),
         // Features: per-host feature vectors over sliding horizons (featurize).
-        .target(name: "Features", dependencies: ["Windows", "SluiceCore"]),
+        .target(name: "Features", dependencies: ["SluiceCore"]),
         // Flows: the flowify stage (flow table, TCP state, reports, Community ID).
         .target(
             name: "Flows",
@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "SluiceCore"]),
         .testTarget(name: "WindowsTests", dependencies: ["Windows", "SluiceCore"]),
         .testTarget(name: "CascadeTests", dependencies: ["Cascade", "Store", "Windows", "SluiceCore"]),
-        .testTarget(name: "FeaturesTests", dependencies: ["Features", "Windows", "SluiceCore"]),
+        .testTarget(name: "FeaturesTests", dependencies: ["Features", "SluiceCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore"]),
     ]
 )

@@ -1,5 +1,4 @@
 import SluiceCore
-import Windows
 
 /// What featurize sums of one host's 5 s window: the counters and the
 /// packet-size moments (plain values, cheap to copy; the distinct counters
@@ -25,25 +24,6 @@ public struct FeatureSlot: Sendable {
 
     public init() {}
 
-    public init(_ features: HostFeatures) {
-        flows = features.flows
-        flowsStarted = features.flowsStarted
-        flowsEnded = features.flowsEnded
-        tcpFlows = features.protocolFlows.tcp
-        udpFlows = features.protocolFlows.udp
-        icmpFlows = features.protocolFlows.icmp
-        otherFlows = features.protocolFlows.other
-        packetsOut = features.packetsOut
-        packetsIn = features.packetsIn
-        bytesOut = features.bytesOut
-        bytesIn = features.bytesIn
-        unanswered = features.unansweredFlows
-        rejected = features.rejectedFlows
-        reset = features.resetFlows
-        finished = features.finishedFlows
-        packetSize = features.packetSize.moments
-    }
-
     public var isEmpty: Bool { flows == 0 && packetsOut == 0 && packetsIn == 0 && flowsEnded == 0 }
 
     /// Adds another slot's counts (sums over a horizon).
@@ -64,5 +44,47 @@ public struct FeatureSlot: Sendable {
         reset += other.reset
         finished += other.finished
         packetSize.merge(other.packetSize)
+    }
+}
+
+extension FeatureSlot {
+    /// The window record fields a slot is read from, after the caller's
+    /// own keys: the counters summed, the packet-size moments, and the two
+    /// distinct counters merged.
+    public static let recordNames = [
+        "flows", "flows_started", "flows_ended", "tcp_flows", "udp_flows", "icmp_flows", "other_flows",
+        "packets_out", "packets_in", "bytes_out", "bytes_in", "s0_flows", "rej_flows", "rst_flows", "fin_flows",
+        "pkt_size_mean", "pkt_size_m2", "peers_sketch", "dports_sketch",
+    ]
+
+    /// Reads a window record whose parser has `recordNames` from slot
+    /// `first` on: only what the features use is decoded.
+    public static func read(_ parser: JSONLineParser, first: Int) throws(FieldError) -> (FeatureSlot, HostHistory.Sketches) {
+        var counts = [UInt64](repeating: 0, count: 15)
+        for index in 0..<15 {
+            let value = try parser.requireInt(first + index)
+            guard value >= 0 else { throw .wrongType(key: recordNames[index], expected: "count of 0 or more") }
+            counts[index] = UInt64(value)
+        }
+        var slot = FeatureSlot()
+        (slot.flows, slot.flowsStarted, slot.flowsEnded) = (counts[0], counts[1], counts[2])
+        (slot.tcpFlows, slot.udpFlows, slot.icmpFlows, slot.otherFlows) = (counts[3], counts[4], counts[5], counts[6])
+        (slot.packetsOut, slot.packetsIn, slot.bytesOut, slot.bytesIn) = (counts[7], counts[8], counts[9], counts[10])
+        (slot.unanswered, slot.rejected, slot.reset, slot.finished) = (counts[11], counts[12], counts[13], counts[14])
+        // Every packet has a size: n is the packets, as window5s counts them.
+        if let mean = try parser.double(first + 15), let m2 = try parser.double(first + 16), slot.packetsOut + slot.packetsIn > 0 {
+            slot.packetSize = RunningMoments(count: slot.packetsOut + slot.packetsIn, mean: mean, m2: m2)
+        }
+        var sketches = HostHistory.Sketches()
+        for (offset, name) in [(17, "peers_sketch"), (18, "dports_sketch")] {
+            guard let text = try parser.stringBytes(first + offset) else { throw .missing(key: name) }
+            guard let counter = Base64.decode(text).flatMap(DistinctCounter.init(encoded:)) else {
+                throw .wrongType(key: name, expected: "distinct counter (base64)")
+            }
+            if !counter.isEmpty {
+                if offset == 17 { sketches.peers = counter } else { sketches.ports = counter }
+            }
+        }
+        return (slot, sketches)
     }
 }

@@ -1,5 +1,4 @@
 import SluiceCore
-import Windows
 
 /// One host's (one view's) 5 s windows of the last ten minutes, in time
 /// order; only windows that had traffic are kept, so memory follows the
@@ -34,12 +33,6 @@ public struct HostHistory: Sendable {
         public init(peers: DistinctCounter? = nil, ports: DistinctCounter? = nil) {
             self.peers = peers
             self.ports = ports
-        }
-
-        /// A window's counters, left out when empty.
-        public init(_ features: HostFeatures) {
-            peers = features.peers.isEmpty ? nil : features.peers
-            ports = features.destinationPorts.isEmpty ? nil : features.destinationPorts
         }
 
         public var peerCount: Double { (peers?.estimate ?? 0).rounded() }

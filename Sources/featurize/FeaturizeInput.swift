@@ -1,6 +1,5 @@
 import Features
 import SluiceCore
-import Windows
 
 /// Reads NDJSON inputs into the featurizer: 5 s host windows are kept,
 /// coarser ones counted (the features need only the 5 s ones), ticks move
@@ -9,7 +8,7 @@ import Windows
 /// counted and skipped.
 final class FeaturizeInput {
     static let identity = ["type", "ts", "window_start", "window_end", "key", "host", "sensor"]
-    static let keys = FieldKeys(identity + HostFeatures.stateNames)
+    static let keys = FieldKeys(identity + FeatureSlot.recordNames)
 
     private let featurizer: Featurizer
     private let writer: NDJSONWriter
@@ -61,9 +60,7 @@ final class FeaturizeInput {
                 let host = try parser.requireString(5)
                 key = FeatureKey(sensor: try parser.string(6) ?? "", kind: kind, host: host)
                 start = startTime / 1_000_000_000
-                let features = try HostFeatures(state: RecordStateSource(parser: parser, firstSlot: Self.identity.count))
-                slot = FeatureSlot(features)
-                sketches = HostHistory.Sketches(features)
+                (slot, sketches) = try FeatureSlot.read(parser, first: Self.identity.count)
             } catch {
                 diagnostics.report("bad_record", "\(place)line \(lineNumber): \(error.message)")
                 return
