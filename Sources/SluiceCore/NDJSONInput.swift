@@ -59,6 +59,26 @@ public enum NDJSONInput {
             try handle(line, place, reader.lineNumber)
         }
     }
+
+    /// `read`, with every line that is not blank parsed by `parser` before
+    /// `handle` sees it: a line that is not a JSON object is reported
+    /// (`bad_json`, with its line and column) and skipped.
+    public static func readRecords(
+        _ name: String, tool: String, parser: JSONLineParser, showsProgress: Bool,
+        report: (_ kind: String, _ message: String) -> Void,
+        handle: (_ line: UnsafeBufferPointer<UInt8>, _ place: String, _ lineNumber: Int) throws(OutputError) -> Void
+    ) throws(OutputError) {
+        try read(name, tool: tool, showsProgress: showsProgress, report: report) { line, place, lineNumber throws(OutputError) in
+            if JSONLineParser.isBlank(line) { return }
+            do throws(JSONSyntaxError) {
+                try parser.parse(line)
+            } catch {
+                report("bad_json", "\(place)\(error.message(line: lineNumber))")
+                return
+            }
+            try handle(line, place, lineNumber)
+        }
+    }
 }
 
 extension UnsafeBufferPointer<UInt8> {

@@ -58,7 +58,7 @@ final class CascadeInput {
     /// Reads one input to its end (or until a stop signal, or until the
     /// cascader fails; `finish` then throws what it failed with).
     func read(_ name: String) throws(OutputError) {
-        try NDJSONInput.read(name, tool: "cascade", showsProgress: showsProgress,
+        try NDJSONInput.readRecords(name, tool: "cascade", parser: parser, showsProgress: showsProgress,
                              report: { diagnostics.report($0, $1) }) { line, place, lineNumber throws(OutputError) in
             guard let item = item(line, place: place, lineNumber: lineNumber) else { return }
             if !pipeline.append(item) || !handOffIfDue(line.count) { StopSignal.request() }
@@ -84,14 +84,8 @@ final class CascadeInput {
         try cascader.finish()
     }
 
+    /// The parsed line as the cascader takes it; nil when it is skipped.
     private func item(_ line: UnsafeBufferPointer<UInt8>, place: String, lineNumber: Int) -> Item? {
-        if JSONLineParser.isBlank(line) { return nil }
-        do {
-            try parser.parse(line)
-        } catch {
-            diagnostics.report("bad_json", "\(place)\(error.message(line: lineNumber))")
-            return nil
-        }
         switch WindowRecords.role(of: parser, levelSeconds: levelSeconds) {
         case .window:
             do {

@@ -30,20 +30,13 @@ final class FeaturizeInput {
     }
 
     func read(_ name: String) throws(OutputError) {
-        try NDJSONInput.read(name, tool: "featurize", showsProgress: showsProgress,
+        try NDJSONInput.readRecords(name, tool: "featurize", parser: parser, showsProgress: showsProgress,
                              report: { diagnostics.report($0, $1) }) { line, place, lineNumber throws(OutputError) in
             try handle(line, place: place, lineNumber: lineNumber)
         }
     }
 
     private func handle(_ line: UnsafeBufferPointer<UInt8>, place: String, lineNumber: Int) throws(OutputError) {
-        if JSONLineParser.isBlank(line) { return }
-        do {
-            try parser.parse(line)
-        } catch {
-            diagnostics.report("bad_json", "\(place)\(error.message(line: lineNumber))")
-            return
-        }
         if parser.string(0, equals: "window") {
             let key: FeatureKey, start: Int64, slot: FeatureSlot, sketches: HostHistory.Sketches
             do throws(FieldError) {

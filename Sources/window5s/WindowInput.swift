@@ -31,20 +31,13 @@ final class WindowInput<Stage: WindowStage> {
     /// cannot be opened or read is reported and counted; output errors are
     /// thrown.
     func read(_ name: String) throws(OutputError) {
-        try NDJSONInput.read(name, tool: "window5s", showsProgress: showsProgress,
+        try NDJSONInput.readRecords(name, tool: "window5s", parser: parser, showsProgress: showsProgress,
                              report: { diagnostics.report($0, $1) }) { line, place, lineNumber throws(OutputError) in
             try handle(line, place: place, lineNumber: lineNumber)
         }
     }
 
     private func handle(_ line: UnsafeBufferPointer<UInt8>, place: String, lineNumber: Int) throws(OutputError) {
-        if JSONLineParser.isBlank(line) { return }
-        do {
-            try parser.parse(line)
-        } catch {
-            diagnostics.report("bad_json", "\(place)\(error.message(line: lineNumber))")
-            return
-        }
         switch stage.role(of: parser) {
         case .windowed:
             let record: Stage.Record
