@@ -65,3 +65,24 @@ func featurize(lines input: [String], _ arguments: [String] = [], timeout: Doubl
         })
     }
 }
+
+/// featurize behind cascade: the stages compose.
+@Suite(.serialized) struct FeaturizeAfterCascadeTests {
+    // Expected: featurize over cascade's output (5 s windows with level and
+    // sensor, plus the 30 s and 180 s windows) writes the same vectors as
+    // over window5s's output alone, but for the sensor field: the coarse
+    // windows are counted and not needed, and the 30 s and 180 s features
+    // computed from the 5 s windows are what cascade merged.
+    @Test func sameVectorsBehindCascade() async throws {
+        let (_, flows) = try await flowifyCapture("attacks/ssh_bruteforce/traceshare_hydra-1_tasks.pcapng")
+        let windows = try window5s(lines: flows.lines).lines
+        let direct = try featurize(lines: windows)
+        let stored = try cascade(lines: windows, db: try TestCluster.database())
+        #expect(stored.status == 0, "\(stored.stderr)")
+        let behind = try featurize(lines: stored.lines)
+        #expect(behind.status == 0, "\(behind.stderr)")
+        #expect(behind.stderr.contains("coarser windows not needed"), "\(behind.stderr)")
+        #expect(!direct.lines.isEmpty)
+        #expect(behind.lines.map { $0.replacingOccurrences(of: ",\"sensor\":\"test\"", with: "") } == direct.lines)
+    }
+}
