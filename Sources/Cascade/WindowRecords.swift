@@ -6,8 +6,10 @@ import Windows
 /// the same record (sluice-records(7), `window`) with the window's
 /// `level` (its length in seconds) and `sensor` at the end.
 public enum WindowRecords {
+    /// The slot of `ts`, for ticks.
+    public static let ts = 1
     static let identityNames = ["type", "ts", "window_start", "window_end", "key", "host", "revision", "sensor", "level"]
-    static let type = 0, ts = 1, windowStart = 2, windowEnd = 3, key = 4, host = 5, revision = 6, sensor = 7, level = 8
+    static let type = 0, windowStart = 2, windowEnd = 3, key = 4, host = 5, revision = 6, sensor = 7, level = 8
 
     /// The keys a parser of cascade's input registers: `type` and `ts`
     /// first, the store's content columns from `contentSlot` on.
@@ -107,19 +109,31 @@ public enum WindowRecords {
         return HostFeatures.stateNames[first..<(first + 5)].map { keys.slot(of: $0)! }
     }
 
-    /// The input record as it goes out: unchanged, with `level` and
-    /// `sensor` added when it has none.
-    public static func forwardedLine(_ line: UnsafeBufferPointer<UInt8>, parser: JSONLineParser, window: FineWindow) -> [UInt8] {
-        var end = line.count
-        while end > 0, line[end - 1] != UInt8(ascii: "}") { end -= 1 }
-        var output = Array(line[0..<max(end - 1, 0)])
-        if parser.index(ofSlot: level) == nil { output.append(contentsOf: ",\"level\":\(window.identity.levelSeconds)".utf8) }
-        if parser.index(ofSlot: sensor) == nil {
-            output.append(contentsOf: ",\"sensor\":".utf8)
-            appendJSONString(window.identity.sensor, to: &output)
+    /// What cascade adds to the window records it forwards, when they have
+    /// none: the level and the sensor, the same for every record of a run,
+    /// so written once.
+    public struct ForwardedFields {
+        private let level: [UInt8]
+        private let sensor: [UInt8]
+
+        public init(levelSeconds: Int64, sensor name: String) {
+            level = Array(",\"level\":\(levelSeconds)".utf8)
+            var text = Array(",\"sensor\":".utf8)
+            JSONQuoting.appendQuoted(name.utf8, to: &text)
+            sensor = text
         }
-        output.append(contentsOf: "}\n".utf8)
-        return output
+
+        /// The input record as it goes out: unchanged, with `level` and
+        /// `sensor` added when it has none, and a newline.
+        public func line(_ line: UnsafeBufferPointer<UInt8>, parser: JSONLineParser) -> [UInt8] {
+            var end = line.count
+            while end > 0, line[end - 1] != UInt8(ascii: "}") { end -= 1 }
+            var output = Array(line[0..<max(end - 1, 0)])
+            if parser.index(ofSlot: WindowRecords.level) == nil { output += level }
+            if parser.index(ofSlot: WindowRecords.sensor) == nil { output += sensor }
+            output.append(contentsOf: "}\n".utf8)
+            return output
+        }
     }
 
     /// A stored or merged window as a record.
@@ -134,19 +148,5 @@ public enum WindowRecords {
         writer.field("level", Int(identity.levelSeconds))
         writer.field("sensor", string: identity.sensor)
         try writer.endRecord()
-    }
-
-    static func appendJSONString(_ text: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), byte])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-            default: output.append(byte)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
     }
 }

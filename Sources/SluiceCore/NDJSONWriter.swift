@@ -209,37 +209,19 @@ public final class NDJSONWriter {
         text.withUTF8 { appendBytes($0) }
     }
 
-    /// Appends `"text"` with JSON escaping. Fast path: most text needs none.
+    /// Appends `"text"` with JSON escaping (`JSONQuoting`). Fast path:
+    /// most text needs none.
     public func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard JSONQuoting.needsNoEscape(bytes) else {
+            var escaped: [UInt8] = []
+            escaped.reserveCapacity(bytes.count + 8)
+            JSONQuoting.appendQuoted(bytes, to: &escaped)
+            escaped.withUnsafeBufferPointer { appendBytes($0) }
+            return
+        }
         reserve(bytes.count + 2)
         appendByte(UInt8(ascii: "\""))
-        var needsEscape = false
-        for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-            needsEscape = true
-            break
-        }
-        if !needsEscape {
-            appendBytes(bytes)
-        } else {
-            for byte in bytes {
-                reserve(8)
-                switch byte {
-                case 0x22: append("\\\"")
-                case 0x5C: append("\\\\")
-                case 0x0A: append("\\n")
-                case 0x0D: append("\\r")
-                case 0x09: append("\\t")
-                case 0x08: append("\\b")
-                case 0x0C: append("\\f")
-                case 0..<0x20:
-                    append("\\u00")
-                    appendByte(hexDigit(byte >> 4))
-                    appendByte(hexDigit(byte & 0xF))
-                default: appendByte(byte)
-                }
-            }
-        }
-        reserve(1)
+        appendBytes(bytes)
         appendByte(UInt8(ascii: "\""))
     }
 

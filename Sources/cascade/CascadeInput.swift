@@ -22,6 +22,7 @@ final class CascadeInput {
     private let parser = JSONLineParser(keys: WindowRecords.keys)
     private let levelSeconds: Int64
     private let sensor: String
+    private let forwarded: WindowRecords.ForwardedFields
     private let diagnostics: Diagnostics
     private let showsProgress: Bool
     private let handsOffEachLine: Bool
@@ -35,6 +36,7 @@ final class CascadeInput {
         self.cascader = cascader
         self.levelSeconds = levelSeconds
         self.sensor = sensor
+        forwarded = WindowRecords.ForwardedFields(levelSeconds: levelSeconds, sensor: sensor)
         self.diagnostics = diagnostics
         self.showsProgress = showsProgress
         handsOffEachLine = lineBuffered
@@ -90,14 +92,14 @@ final class CascadeInput {
         case .window:
             do {
                 let window = try WindowRecords.read(parser, levelSeconds: levelSeconds, sensor: sensor)
-                return .window(window, line: WindowRecords.forwardedLine(line, parser: parser, window: window))
+                return .window(window, line: forwarded.line(line, parser: parser))
             } catch {
                 diagnostics.report("bad_record", "\(place)line \(lineNumber): \(error.message)")
                 return nil
             }
         case .tick:
             do {
-                return .tick(try parser.requireEventTime(1), line: Array(line))
+                return .tick(try parser.requireEventTime(WindowRecords.ts), line: Array(line))
             } catch {
                 diagnostics.report("bad_tick", "\(place)line \(lineNumber): \(error.message)")
                 return nil
