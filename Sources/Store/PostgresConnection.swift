@@ -37,7 +37,7 @@ public final class PostgresConnection {
             let message = lastMessage
             let refusals = ["does not exist", "authentication failed", "no pg_hba.conf entry", "invalid", "unrecognized", "missing"]
             if refusals.contains(where: { message.contains($0) }) {
-                throw .statement(sqlState: "", message: message, sql: "connect")
+                throw .refused(message)
             }
             throw .unreachable(message)
         }
@@ -128,7 +128,7 @@ public final class PostgresConnection {
 
     private var lastMessage: String {
         guard let connection, let text = PQerrorMessage(connection) else { return "connection failed" }
-        return String(cString: text).trimmedTrailingNewlines
+        return String(cString: text).oneLine
     }
 
     private func check(_ result: OpaquePointer?, sql: String) throws(StoreError) {
@@ -136,7 +136,7 @@ public final class PostgresConnection {
         if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK { return }
         let sqlState = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) } ?? ""
         let message = result.flatMap { PQresultErrorMessage($0) }.map { String(cString: $0) }
-            .flatMap { $0.isEmpty ? nil : $0.trimmedTrailingNewlines } ?? lastMessage
+            .flatMap { $0.isEmpty ? nil : $0.oneLine } ?? lastMessage
         if !isConnected || StoreError.isConnectionState(sqlState) { throw .unreachable(message) }
         throw .statement(sqlState: sqlState, message: message, sql: sql)
     }
@@ -188,7 +188,7 @@ private func withOptionalCStrings<T>(_ strings: [String?], _ body: (UnsafePointe
 
 extension String {
     /// libpq's message on one line: its lines joined with "; ".
-    var trimmedTrailingNewlines: String {
+    var oneLine: String {
         split(whereSeparator: { $0 == "\n" }).map { $0.drop { $0 == "\t" || $0 == " " } }
             .filter { !$0.isEmpty }.joined(separator: "; ")
     }

@@ -1,7 +1,10 @@
-/// What went wrong with the database: it is unreachable (retry later) or a
-/// statement failed on a working connection (retrying will not help).
+/// What went wrong with the database: it is unreachable (retry later), it
+/// answered but refused the connection (no such database or role, failed
+/// authentication), or a statement failed on a working connection
+/// (retrying will not help either).
 public enum StoreError: Error, Equatable, CustomStringConvertible {
     case unreachable(String)
+    case refused(String)
     case statement(sqlState: String, message: String, sql: String)
 
     public var isUnreachable: Bool {
@@ -12,9 +15,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreachable(let message): "database unreachable: \(message)"
+        case .refused(let message): "database refused the connection: \(message)"
         case .statement(let sqlState, let message, let sql):
-            sql == "connect" ? "database refused the connection: \(message)"
-                : "database error \(sqlState): \(message) (in: \(sql.prefix(120)))"
+            "database error \(sqlState): \(message) (in: \(sql.prefix(120)))"
         }
     }
 

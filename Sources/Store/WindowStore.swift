@@ -31,7 +31,6 @@ public final class WindowStore {
     }
 
     private func prepareSession() throws(StoreError) {
-        try connection.execute("SET TIME ZONE 'UTC'")
         let stored = try connection.query("SELECT partition_s FROM sluice_settings")
         if let text = stored.text(0, 0), let seconds = Int64(text) { partitionSeconds = seconds }
         try connection.execute("CREATE TEMP TABLE IF NOT EXISTS sluice_staging (LIKE sluice_windows) ON COMMIT DELETE ROWS")
