@@ -26,7 +26,7 @@ struct DatabaseOptions: ParsableArguments {
         guard let script = Self.sluicePg() else {
             throw UsageError("no database: give --db or PG* variables, or put sluice-pg (bin/sluice-pg) on PATH for a private cluster")
         }
-        guard let pipe = popen("sh '\(script.replacingAll("'", with: "'\\''"))' start", "r") else {
+        guard let pipe = popen("sh '\(script.replacing("'", with: "'\\''"))' start", "r") else {
             throw UsageError("could not run \(script)")
         }
         var output: [UInt8] = []
@@ -46,7 +46,7 @@ struct DatabaseOptions: ParsableArguments {
             guard let equals = assignment.firstIndex(of: "="), let name = names[String(assignment[..<equals])] else { continue }
             var value = assignment[assignment.index(after: equals)...]
             if value.hasPrefix("'"), value.hasSuffix("'"), value.count >= 2 { value = value.dropFirst().dropLast() }
-            words.append("\(name)='\(value.replacingAll("\\", with: "\\\\").replacingAll("'", with: "\\'"))'")
+            words.append("\(name)='\(value.replacing("\\", with: "\\\\").replacing("'", with: "\\'"))'")
         }
         guard words.contains(where: { $0.hasPrefix("host=") }) else { throw CascadeStartError("sluice-pg start printed no PGHOST") }
         diagnostics.say("using the private cluster of \(script)")
@@ -76,10 +76,4 @@ struct DatabaseOptions: ParsableArguments {
 struct CascadeStartError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-extension StringProtocol {
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
-    }
 }
