@@ -22,29 +22,25 @@ public final class FeatureOutput {
     }
 
     func write(key: FeatureKey, stepStart: Int64, stepEnd: Int64, values: [Double]) throws(OutputError) {
-        let sensor = String(decoding: key.sensor, as: UTF8.self)
-        let kind = String(decoding: key.kind, as: UTF8.self)
-        let host = String(decoding: key.host, as: UTF8.self)
         switch format {
         case .ndjson:
             writer.beginRecord(type: "features")
             writer.field("ts", Int(stepStart))
             writer.field("window_start", Int(stepStart))
             writer.field("window_end", Int(stepEnd))
-            writer.field("key", string: kind)
-            writer.field("host", string: host)
-            if !sensor.isEmpty { writer.field("sensor", string: sensor) }
+            key.kind.withUnsafeBufferPointer { writer.field("key", string: $0) }
+            key.host.withUnsafeBufferPointer { writer.field("host", string: $0) }
+            if !key.sensor.isEmpty { key.sensor.withUnsafeBufferPointer { writer.field("sensor", string: $0) } }
             writer.field("version", FeatureVector.version)
-            for (index, column) in columns.enumerated() { writeNumber(names[index], values[column]) }
+            for (index, column) in columns.enumerated() {
+                let value = values[column]
+                if Self.isWhole(value) { writer.field(names[index], Int(value)) } else { writer.field(names[index], value) }
+            }
             try writer.endRecord()
         case .csv:
-            if !wroteHeader {
-                let header = (["window_start", "window_end", "key", "host", "sensor"] + columns.map { FeatureVector.names[$0] })
-                    .joined(separator: ",") + "\n"
-                appendText(header)
-                wroteHeader = true
-            }
-            appendText("\(stepStart),\(stepEnd),\(kind),\(Self.csvField(host)),\(Self.csvField(sensor))")
+            writeHeaderOnce()
+            let text = { (bytes: [UInt8]) in String(decoding: bytes, as: UTF8.self) }
+            appendText("\(stepStart),\(stepEnd),\(text(key.kind)),\(Self.csvField(text(key.host))),\(Self.csvField(text(key.sensor)))")
             for column in columns {
                 appendText(",")
                 appendText(Self.numberText(values[column]))
@@ -55,26 +51,24 @@ public final class FeatureOutput {
     }
 
     func finish() throws(OutputError) {
-        if format == .csv && !wroteHeader {
-            appendText((["window_start", "window_end", "key", "host", "sensor"] + columns.map { FeatureVector.names[$0] }).joined(separator: ",") + "\n")
-            wroteHeader = true
-        }
+        if format == .csv { writeHeaderOnce() }
         try writer.flush()
     }
 
-    /// Whole numbers without a fraction (counts), others as the shortest
-    /// text that reads back the same.
-    static func numberText(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 9e15 { return String(Int64(value)) }
-        return value.description
+    private func writeHeaderOnce() {
+        guard !wroteHeader else { return }
+        appendText((["window_start", "window_end", "key", "host", "sensor"] + columns.map { FeatureVector.names[$0] })
+            .joined(separator: ",") + "\n")
+        wroteHeader = true
     }
 
-    private func writeNumber(_ name: StaticString, _ value: Double) {
-        if value == value.rounded(), abs(value) < 9e15 {
-            writer.field(name, Int(value))
-        } else {
-            writer.field(name, value)
-        }
+    /// Counts and other whole numbers are written without a fraction.
+    static func isWhole(_ value: Double) -> Bool { value == value.rounded() && abs(value) < 9e15 }
+
+    /// Whole numbers without a fraction, others as the shortest text that
+    /// reads back the same.
+    static func numberText(_ value: Double) -> String {
+        isWhole(value) ? String(Int64(value)) : value.description
     }
 
     private func appendText(_ text: String) {

@@ -72,7 +72,11 @@ public struct HostHistory: Sendable {
             counts.removeFirst(keep)
             sketches.removeFirst(keep)
         }
-        if !blocks.isEmpty { blocks = blocks.filter { $0.key.start + $0.key.length > start } }
+        // Called every step for every host: rebuild the cache only when a
+        // block has expired.
+        if blocks.keys.contains(where: { $0.start + $0.length <= start }) {
+            blocks = blocks.filter { $0.key.start + $0.key.length > start }
+        }
     }
 
     public var isEmpty: Bool { starts.isEmpty }

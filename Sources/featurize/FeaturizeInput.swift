@@ -8,6 +8,7 @@ import SluiceCore
 /// counted and skipped.
 final class FeaturizeInput {
     static let identity = ["type", "ts", "window_start", "window_end", "key", "host", "sensor"]
+    static let type = 0, ts = 1, windowStart = 2, windowEnd = 3, key = 4, host = 5, sensor = 6
     static let keys = FieldKeys(identity + FeatureSlot.recordNames)
 
     private let featurizer: Featurizer
@@ -37,21 +38,21 @@ final class FeaturizeInput {
     }
 
     private func handle(_ line: UnsafeBufferPointer<UInt8>, place: String, lineNumber: Int) throws(OutputError) {
-        if parser.string(0, equals: "window") {
+        if parser.string(Self.type, equals: "window") {
             let key: FeatureKey, start: Int64, slot: FeatureSlot, sketches: HostHistory.Sketches
             do throws(FieldError) {
-                let startTime = try parser.requireTimestamp(2).nanoseconds
-                let endTime = try parser.requireTimestamp(3).nanoseconds
+                let startTime = try parser.requireTimestamp(Self.windowStart).nanoseconds
+                let endTime = try parser.requireTimestamp(Self.windowEnd).nanoseconds
                 let step = featurizer.step * 1_000_000_000
                 if endTime.subtractingReportingOverflow(startTime) != (step, false) {
                     coarse += 1
                     return
                 }
                 guard startTime % step == 0 else { throw FieldError.wrongType(key: "window_start", expected: "start aligned to 5 s") }
-                let kind = try parser.requireString(4)
+                let kind = try parser.requireString(Self.key)
                 guard kind == "src" || kind == "dst" else { throw FieldError.wrongType(key: "key", expected: "\"src\" or \"dst\"") }
-                let host = try parser.requireString(5)
-                key = FeatureKey(sensor: try parser.string(6) ?? "", kind: kind, host: host)
+                let host = try parser.requireString(Self.host)
+                key = FeatureKey(sensor: try parser.string(Self.sensor) ?? "", kind: kind, host: host)
                 start = startTime / 1_000_000_000
                 (slot, sketches) = try FeatureSlot.read(parser, first: Self.identity.count)
             } catch {
@@ -65,15 +66,15 @@ final class FeaturizeInput {
             }
             return
         }
-        if parser.string(0, equals: "tick") {
+        if parser.string(Self.type, equals: "tick") {
+            let time: Int64
             do {
-                try featurizer.tick(try parser.requireEventTime(1))
-            } catch let error as FieldError {
+                time = try parser.requireEventTime(Self.ts)
+            } catch {
                 diagnostics.report("bad_tick", "\(place)line \(lineNumber): \(error.message)")
                 return
-            } catch let error as OutputError {
-                throw error
-            } catch {}
+            }
+            try featurizer.tick(time)
         }
         if passesThrough {
             passed += 1
