@@ -10,11 +10,13 @@ let package = Package(
         .executable(name: "window5s", targets: ["window5s"]),
         .executable(name: "cascade", targets: ["cascade"]),
         .executable(name: "featurize", targets: ["featurize"]),
+        .executable(name: "alert", targets: ["alert"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // Core: no C dependencies. Record model, NDJSON codec, time and
@@ -56,6 +58,8 @@ let package = Package(
         .target(name: "Cascade", dependencies: ["Store", "Windows", "SluiceCore"]),
         // Features: per-host feature vectors over sliding horizons (featurize).
         .target(name: "Features", dependencies: ["SluiceCore"]),
+        // Alerts: rules (YAML) over feature vectors, suppression, EVE records (alert).
+        .target(name: "Alerts", dependencies: ["Features", "SluiceCore", .product(name: "Yams", package: "Yams")]),
         // Flows: the flowify stage (flow table, TCP state, reports, Community ID).
         .target(
             name: "Flows",
@@ -69,6 +73,7 @@ let package = Package(
         .executableTarget(name: "window5s", dependencies: ["Windows", "SluiceCLI"]),
         .executableTarget(name: "cascade", dependencies: ["Cascade", "SluiceCLI"]),
         .executableTarget(name: "featurize", dependencies: ["Features", "SluiceCLI"]),
+        .executableTarget(name: "alert", dependencies: ["Alerts", "Store", "SluiceCLI"]),
         // Codec micro-benchmarks, run by `make bench`.
         .executableTarget(name: "codec-bench", dependencies: ["SluiceCore"]),
 
@@ -80,6 +85,7 @@ let package = Package(
         .testTarget(name: "WindowsTests", dependencies: ["Windows", "SluiceCore"]),
         .testTarget(name: "CascadeTests", dependencies: ["Cascade", "Store", "Windows", "SluiceCore"]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "SluiceCore"]),
+        .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Features", "SluiceCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore"]),
     ]
 )

@@ -88,6 +88,19 @@ public enum WindowRecords {
                     ? bytes.flatMap(PercentileSketch.init(encoded:)) != nil : bytes.flatMap(DistinctCounter.init(encoded:)) != nil
                 guard decodes else { throw .wrongType(key: column.name, expected: column.kind == .histogram ? "histogram (base64)" : "distinct counter (base64)") }
                 CopyBinary.text(sketch, into: &fields)
+            case .topAddresses, .topPorts:
+                guard let field = parser.index(ofSlot: slot) else {
+                    // Absent: empty, as HostFeatures(state:) reads it.
+                    CopyBinary.text("[]", into: &fields)
+                    continue
+                }
+                let text = parser.rawValue(at: field)
+                // Stored as window5s writes it, so equal lists are equal text.
+                let canonical = parser.kind(at: field) != .array ? nil : column.kind == .topAddresses
+                    ? HeavyHitters(listText: text, value: IPAddress.init(text:))?.listText
+                    : HeavyHitters(listText: text, value: ProtocolPort.init(text:))?.listText
+                guard let canonical else { throw .wrongType(key: column.name, expected: "list of [value, weight] pairs") }
+                CopyBinary.text(canonical, into: &fields)
             }
         }
         try checkQuantities(parser)

@@ -21,7 +21,8 @@ public final class FeatureOutput {
         names = columns.map { FeatureVector.staticNames[$0] }
     }
 
-    func write(key: FeatureKey, stepStart: Int64, stepEnd: Int64, values: [Double]) throws(OutputError) {
+    func write(key: FeatureKey, stepStart: Int64, stepEnd: Int64, values: [Double],
+               context: FeatureVector.Context = FeatureVector.Context()) throws(OutputError) {
         switch format {
         case .ndjson:
             writer.beginRecord(type: "features")
@@ -36,6 +37,8 @@ public final class FeatureOutput {
                 let value = values[column]
                 if Self.isWhole(value) { writer.field(names[index], Int(value)) } else { writer.field(names[index], value) }
             }
+            if let peer = context.topPeer5s { writer.field("top_peer_5s", address: peer) }
+            if let peer = context.topPeer5m { writer.field("top_peer_5m", address: peer) }
             try writer.endRecord()
         case .csv:
             writeHeaderOnce()

@@ -16,6 +16,12 @@ public struct FeatureSlot: Sendable {
     public var packetsIn: UInt64 = 0
     public var bytesOut: UInt64 = 0
     public var bytesIn: UInt64 = 0
+    public var payloadBytesOut: UInt64 = 0
+    public var payloadBytesIn: UInt64 = 0
+    /// Packets by protocol, both ways.
+    public var tcpPackets: UInt64 = 0
+    public var udpPackets: UInt64 = 0
+    public var icmpPackets: UInt64 = 0
     public var unanswered: UInt64 = 0
     public var rejected: UInt64 = 0
     public var reset: UInt64 = 0
@@ -39,6 +45,11 @@ public struct FeatureSlot: Sendable {
         packetsIn += other.packetsIn
         bytesOut += other.bytesOut
         bytesIn += other.bytesIn
+        payloadBytesOut += other.payloadBytesOut
+        payloadBytesIn += other.payloadBytesIn
+        tcpPackets += other.tcpPackets
+        udpPackets += other.udpPackets
+        icmpPackets += other.icmpPackets
         unanswered += other.unanswered
         rejected += other.rejected
         reset += other.reset
@@ -49,42 +60,67 @@ public struct FeatureSlot: Sendable {
 
 extension FeatureSlot {
     /// The window record fields a slot is read from, after the caller's
-    /// own keys: the counters summed, the packet-size moments, and the two
-    /// distinct counters merged.
-    public static let recordNames = [
+    /// own keys: the counters summed, the packet-size moments, the three
+    /// distinct counters and the three heavy-hitter lists merged.
+    public static let recordNames = counterNames + [
+        "pkt_size_mean", "pkt_size_m2", "peers_sketch", "dports_sketch", "sports_sketch",
+        "top_peers", "top_dports", "top_sports",
+    ]
+
+    static let counterNames = [
         "flows", "flows_started", "flows_ended", "tcp_flows", "udp_flows", "icmp_flows", "other_flows",
         "packets_out", "packets_in", "bytes_out", "bytes_in", "s0_flows", "rej_flows", "rst_flows", "fin_flows",
-        "pkt_size_mean", "pkt_size_m2", "peers_sketch", "dports_sketch",
+        "payload_bytes_out", "payload_bytes_in", "tcp_packets", "udp_packets", "icmp_packets",
+    ]
+
+    nonisolated(unsafe) static let counterPaths: [WritableKeyPath<FeatureSlot, UInt64>] = [
+        \.flows, \.flowsStarted, \.flowsEnded, \.tcpFlows, \.udpFlows, \.icmpFlows, \.otherFlows,
+        \.packetsOut, \.packetsIn, \.bytesOut, \.bytesIn, \.unanswered, \.rejected, \.reset, \.finished,
+        \.payloadBytesOut, \.payloadBytesIn, \.tcpPackets, \.udpPackets, \.icmpPackets,
     ]
 
     /// Reads a window record whose parser has `recordNames` from slot
     /// `first` on: only what the features use is decoded.
     public static func read(_ parser: JSONLineParser, first: Int) throws(FieldError) -> (FeatureSlot, HostHistory.Sketches) {
-        var counts = [UInt64](repeating: 0, count: 15)
-        for index in 0..<15 {
+        var slot = FeatureSlot()
+        for (index, path) in counterPaths.enumerated() {
             let value = try parser.requireInt(first + index)
             guard value >= 0 else { throw .wrongType(key: recordNames[index], expected: "count of 0 or more") }
-            counts[index] = UInt64(value)
+            slot[keyPath: path] = UInt64(value)
         }
-        var slot = FeatureSlot()
-        (slot.flows, slot.flowsStarted, slot.flowsEnded) = (counts[0], counts[1], counts[2])
-        (slot.tcpFlows, slot.udpFlows, slot.icmpFlows, slot.otherFlows) = (counts[3], counts[4], counts[5], counts[6])
-        (slot.packetsOut, slot.packetsIn, slot.bytesOut, slot.bytesIn) = (counts[7], counts[8], counts[9], counts[10])
-        (slot.unanswered, slot.rejected, slot.reset, slot.finished) = (counts[11], counts[12], counts[13], counts[14])
+        let moments = first + counterNames.count
         // Every packet has a size: n is the packets, as window5s counts them.
-        if let mean = try parser.double(first + 15), let m2 = try parser.double(first + 16), slot.packetsOut + slot.packetsIn > 0 {
+        if let mean = try parser.double(moments), let m2 = try parser.double(moments + 1), slot.packetsOut + slot.packetsIn > 0 {
             slot.packetSize = RunningMoments(count: slot.packetsOut + slot.packetsIn, mean: mean, m2: m2)
         }
         var sketches = HostHistory.Sketches()
-        for (offset, name) in [(17, "peers_sketch"), (18, "dports_sketch")] {
-            guard let text = try parser.stringBytes(first + offset) else { throw .missing(key: name) }
-            guard let counter = Base64.decode(text).flatMap(DistinctCounter.init(encoded:)) else {
-                throw .wrongType(key: name, expected: "distinct counter (base64)")
-            }
-            if !counter.isEmpty {
-                if offset == 17 { sketches.peers = counter } else { sketches.ports = counter }
-            }
-        }
+        sketches.peers = try distinct(parser, moments + 2)
+        sketches.ports = try distinct(parser, moments + 3)
+        sketches.sourcePorts = try distinct(parser, moments + 4)
+        sketches.topPeers = try topList(parser, moments + 5, value: IPAddress.init(text:))
+        sketches.topPorts = try topList(parser, moments + 6, value: ProtocolPort.init(text:))
+        sketches.topSourcePorts = try topList(parser, moments + 7, value: ProtocolPort.init(text:))
         return (slot, sketches)
+    }
+
+    /// A distinct counter, nil when empty.
+    private static func distinct(_ parser: JSONLineParser, _ slot: Int) throws(FieldError) -> DistinctCounter? {
+        let name = parser.keys[slot]
+        guard let text = try parser.stringBytes(slot) else { throw .missing(key: name) }
+        guard let counter = Base64.decode(text).flatMap(DistinctCounter.init(encoded:)) else {
+            throw .wrongType(key: name, expected: "distinct counter (base64)")
+        }
+        return counter.isEmpty ? nil : counter
+    }
+
+    /// A heavy-hitter list; absent is empty (a script's reduced record).
+    private static func topList<Value>(_ parser: JSONLineParser, _ slot: Int,
+                                       value: (UnsafeBufferPointer<UInt8>) -> Value?) throws(FieldError) -> HeavyHitters<Value> {
+        guard let field = parser.index(ofSlot: slot) else { return HeavyHitters() }
+        guard parser.kind(at: field) == .array,
+              let summary = HeavyHitters(listText: parser.rawValue(at: field), value: value) else {
+            throw .wrongType(key: parser.keys[slot], expected: "list of [value, weight] pairs")
+        }
+        return summary
     }
 }

@@ -1,13 +1,13 @@
 import SluiceCore
 
-/// The features of one host and 5 s step, version 1: named numbers, in a
-/// fixed order (sluice-features(7) documents each: unit, window, formula).
+/// The features of one host and 5 s step, version 2: named numbers, in a
+/// fixed order (version 1's 33 first, then version 2's) (sluice-features(7) documents each: unit, window, formula).
 /// Horizons end with the step: `_5s` is the step's own window, `_30s` and
 /// `_180s` the epoch-aligned windows of those lengths that end at or
 /// before the step's end (what cascade writes), `_1m`, `_5m`, `_10m` the
 /// last 12, 60 and 120 steps. Silent windows count as zeros.
 public enum FeatureVector {
-    public static let version = 1
+    public static let version = 2
 
     public static let names: [String] = staticNames.map(\.description)
 
@@ -19,11 +19,31 @@ public enum FeatureVector {
         "flows_started_1m", "flows_started_5m", "flows_started_10m",
         "failed_ratio_5m", "dports_5m", "peers_10m", "proto_entropy_5m", "bytes_in_per_flow_5m",
         "state_diversity_5m", "pkt_size_var_5m", "start_interval_mean_5m", "start_interval_stddev_5m",
+        // Version 2: what naming an attack needs (counts by protocol, the
+        // heavy hitters' shares, the five minutes' peers).
+        "s0_flows_5s", "rej_flows_5s", "tcp_packets_5s", "udp_packets_5s", "icmp_packets_5s",
+        "payload_bytes_out_5s", "payload_bytes_in_5s", "sports_5s",
+        "top_peer_share_5s", "top_dport_5s", "top_dport_share_5s", "top_sport_5s", "top_sport_share_5s",
+        "flows_5m", "icmp_flows_5m", "peers_5m", "top_peer_share_5m", "top_dport_5m", "top_dport_share_5m",
     ]
+
+    /// What goes beside the numbers in a features record: the peers the
+    /// shares are of (nil when the host had no traffic in the horizon).
+    public struct Context: Sendable, Equatable {
+        public var topPeer5s: IPAddress?
+        public var topPeer5m: IPAddress?
+        public init() {}
+    }
 
     /// The values for the step ending at `end` (epoch seconds), in the
     /// order of `names`.
     public static func values(_ history: inout HostHistory, stepEnd end: Int64, step: Int64 = 5) -> [Double] {
+        valuesAndContext(&history, stepEnd: end, step: step).values
+    }
+
+    /// The values, in the order of `names`, and the context.
+    public static func valuesAndContext(_ history: inout HostHistory, stepEnd end: Int64, step: Int64 = 5)
+        -> (values: [Double], context: Context) {
         let thirtyEnd = floorDivide(end, 30) * 30, longEnd = floorDivide(end, 180) * 180
         // One pass over the host's windows sums every horizon.
         let spans = [(end - step, end), (thirtyEnd - 30, thirtyEnd), (longEnd - 180, longEnd),
@@ -58,7 +78,8 @@ public enum FeatureVector {
         let otherResets = total.reset > total.rejected ? total.reset - total.rejected : 0
         let failed = total.unanswered + total.rejected + otherResets
         values.append(min(1, Double(failed) / Double(max(total.flowsStarted, 1))))
-        values.append(history.union(from: end - 300, to: end).portCount)
+        let fiveMinutes = history.union(from: end - 300, to: end)
+        values.append(fiveMinutes.portCount)
         values.append(history.union(from: end - 600, to: end).peerCount)
         values.append(entropy([total.tcpFlows, total.udpFlows, total.icmpFlows, total.otherFlows]))
         values.append(Double(total.bytesIn) / Double(max(total.flows, 1)))
@@ -67,7 +88,35 @@ public enum FeatureVector {
         values.append(total.packetSize.variance)
         let (mean, deviation) = startIntervals(history, from: end - 300, to: end, step: step)
         values += [mean, deviation]
-        return values
+
+        values += [current.unanswered, current.rejected, current.tcpPackets, current.udpPackets, current.icmpPackets,
+                   current.payloadBytesOut, current.payloadBytesIn].map { Double($0) }
+        values.append(now.sourcePortCount)
+        let currentPackets = current.packetsOut + current.packetsIn
+        values.append(share(now.topPeers.top?.weight, of: currentPackets))
+        values += portAndShare(now.topPorts, of: current.flows)
+        values += portAndShare(now.topSourcePorts, of: current.bytesOut + current.bytesIn)
+        values += [Double(total.flows), Double(total.icmpFlows), fiveMinutes.peerCount]
+        values.append(share(fiveMinutes.topPeers.top?.weight, of: total.packetsOut + total.packetsIn))
+        values += portAndShare(fiveMinutes.topPorts, of: total.flows)
+
+        var context = Context()
+        context.topPeer5s = now.topPeers.top?.value
+        context.topPeer5m = fiveMinutes.topPeers.top?.value
+        return (values, context)
+    }
+
+    /// A heavy hitter's weight over the total, 0 to 1; 0 without one.
+    private static func share(_ weight: UInt64?, of total: UInt64) -> Double {
+        guard let weight, total > 0 else { return 0 }
+        return min(1, Double(weight) / Double(total))
+    }
+
+    /// The heaviest port's number and its share of `total` (flows for
+    /// responder ports, bytes for originator ports); -1 and 0 without one.
+    private static func portAndShare(_ ports: HeavyHitters<ProtocolPort>, of total: UInt64) -> [Double] {
+        guard let top = ports.top else { return [-1, 0] }
+        return [Double(top.value.port), share(top.weight, of: total)]
     }
 
     /// Shannon entropy, bits, of the distribution the counts give; 0 when

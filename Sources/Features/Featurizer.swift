@@ -96,8 +96,8 @@ public final class Featurizer {
                 silent.append(key)
                 continue
             }
-            let values = FeatureVector.values(&histories[key]!, stepEnd: end, step: step)
-            try output.write(key: key, stepStart: end - step, stepEnd: end, values: values)
+            let (values, context) = FeatureVector.valuesAndContext(&histories[key]!, stepEnd: end, step: step)
+            try output.write(key: key, stepStart: end - step, stepEnd: end, values: values, context: context)
             recordsWritten += 1
         }
         for key in silent { histories[key] = nil }

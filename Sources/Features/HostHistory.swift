@@ -16,18 +16,28 @@ public struct HostHistory: Sendable {
     private var sketches: [Sketches] = []
     private var blocks: [Block: Sketches] = [:]
 
-    /// Distinct peers and destination ports, merged.
+    /// Distinct peers, destination and source ports, and who and which
+    /// ports had most of the traffic, merged.
     public struct Sketches: Sendable {
         public var peers: DistinctCounter?
         public var ports: DistinctCounter?
+        public var sourcePorts: DistinctCounter?
+        public var topPeers = HeavyHitters<IPAddress>()
+        public var topPorts = HeavyHitters<ProtocolPort>()
+        public var topSourcePorts = HeavyHitters<ProtocolPort>()
 
         mutating func merge(_ other: Sketches) {
-            if let theirs = other.peers {
-                if peers == nil { peers = theirs } else { peers!.merge(theirs) }
-            }
-            if let theirs = other.ports {
-                if ports == nil { ports = theirs } else { ports!.merge(theirs) }
-            }
+            Self.merge(&peers, other.peers)
+            Self.merge(&ports, other.ports)
+            Self.merge(&sourcePorts, other.sourcePorts)
+            topPeers.merge(other.topPeers)
+            topPorts.merge(other.topPorts)
+            topSourcePorts.merge(other.topSourcePorts)
+        }
+
+        private static func merge(_ mine: inout DistinctCounter?, _ theirs: DistinctCounter?) {
+            guard let theirs else { return }
+            if mine == nil { mine = theirs } else { mine!.merge(theirs) }
         }
 
         public init(peers: DistinctCounter? = nil, ports: DistinctCounter? = nil) {
@@ -37,6 +47,7 @@ public struct HostHistory: Sendable {
 
         public var peerCount: Double { (peers?.estimate ?? 0).rounded() }
         public var portCount: Double { (ports?.estimate ?? 0).rounded() }
+        public var sourcePortCount: Double { (sourcePorts?.estimate ?? 0).rounded() }
     }
 
     private struct Block: Hashable, Sendable {

@@ -30,6 +30,31 @@ enum Schema {
               PRIMARY KEY (sensor, level_s)
             );
             """,
+            // 2: who and which services a window's traffic was mostly with.
+            """
+            ALTER TABLE sluice_windows ADD COLUMN top_peers text, ADD COLUMN top_dports text, ADD COLUMN top_sports text;
+            """,
+            // 3: alert's alerts and episode ends, beside the windows.
+            """
+            CREATE TABLE sluice_alerts (
+              event text NOT NULL,
+              signature_id integer NOT NULL,
+              sensor text NOT NULL,
+              attacker text NOT NULL,
+              victim text NOT NULL,
+              alert_time timestamptz NOT NULL,
+              first_seen timestamptz NOT NULL,
+              rule text NOT NULL,
+              kind text NOT NULL,
+              severity integer NOT NULL,
+              dest_port integer,
+              repeats integer NOT NULL,
+              message text NOT NULL,
+              record jsonb NOT NULL,
+              PRIMARY KEY (signature_id, sensor, attacker, victim, alert_time, event)
+            );
+            CREATE INDEX sluice_alerts_time ON sluice_alerts (alert_time);
+            """,
         ]
     }
 

@@ -14,18 +14,22 @@ public enum WindowColumns {
     static let statistics = ["bytes_out_in_ratio"]
         + quantityColumns(prefix: "pkt_size_", suffix: "") + quantityColumns(prefix: "duration_", suffix: "_us")
     static let sketches = ["pkt_size_hist", "duration_hist", "peers_sketch", "dports_sketch", "sports_sketch"]
+    /// The heavy-hitter lists, JSON text as in the record (schema version 2).
+    static let tops = HostFeatures.topListNames
 
     /// Everything but the key, in COPY order after it: window_end and
     /// revision, then the features.
-    static let values = ["window_end", "revision"] + counters + estimates + statistics + sketches
+    static let values = ["window_end", "revision"] + content
     static let all = key + values
     /// What a merge changes (everything but window_end and revision).
-    static let content = counters + estimates + statistics + sketches
+    static let content = counters + estimates + statistics + sketches + tops
 
     private static func quantityColumns(prefix: String, suffix: String) -> [String] {
         ["min", "max", "mean", "stddev", "p50", "p95", "p99"].map { prefix + $0 + suffix } + [prefix + "m2"]
     }
 
+    /// The columns of schema version 1; later versions add theirs by
+    /// migrations (`Schema`), so this list never changes.
     static func definitions() -> String {
         var lines = [
             "level_s integer NOT NULL", "sensor text NOT NULL", "key_kind text NOT NULL", "key_value text NOT NULL",
@@ -40,13 +44,14 @@ public enum WindowColumns {
     /// What a content column holds, and so how a record's value for it is
     /// checked before it is stored.
     public enum Kind: Sendable {
-        case count, number, distinctCounter, histogram
+        case count, number, distinctCounter, histogram, topAddresses, topPorts
     }
 
     /// The content columns in COPY order, with their kinds.
     public static let contentKinds: [(name: String, kind: Kind)] =
         (counters + estimates).map { ($0, .count) } + statistics.map { ($0, .number) }
         + sketches.map { ($0, $0.hasSuffix("_hist") ? .histogram : .distinctCounter) }
+        + tops.map { ($0, $0 == "top_peers" ? .topAddresses : .topPorts) }
 
     /// One COPY row for `window` (binary format).
     static func appendCopyRow(_ window: FineWindow, to data: inout [UInt8]) {
@@ -80,6 +85,7 @@ public enum WindowColumns {
         appendSketch(features.peers.base64, to: &data)
         appendSketch(features.destinationPorts.base64, to: &data)
         appendSketch(features.sourcePorts.base64, to: &data)
+        for text in features.topListTexts { CopyBinary.text(text, into: &data) }
     }
 
     private static func appendSketch(_ base64: String?, to data: inout [UInt8]) {
@@ -121,4 +127,5 @@ struct RowStateSource: HostStateSource {
     }
 
     func base64(_ index: Int) throws(FieldError) -> UnsafeBufferPointer<UInt8>? { result.bytes(row, firstColumn + index) }
+    func list(_ index: Int) throws(FieldError) -> UnsafeBufferPointer<UInt8>? { result.bytes(row, firstColumn + index) }
 }

@@ -39,7 +39,13 @@ extension HostFeatures {
         writer.field("peers_sketch", base64: peers.encoded)
         writer.field("dports_sketch", base64: destinationPorts.encoded)
         writer.field("sports_sketch", base64: sourcePorts.encoded)
+        writer.field("top_peers", topAddresses: topPeers)
+        writer.field("top_dports", topPorts: topDestinationPorts)
+        writer.field("top_sports", topPorts: topSourcePorts)
     }
+
+    /// The three heavy-hitter lists' JSON text, as the record has them.
+    public var topListTexts: [String] { [topPeers.listText, topDestinationPorts.listText, topSourcePorts.listText] }
 
     static let packetSizeKeys = FieldAggregate.StatisticKeys(
         minimum: "pkt_size_min", maximum: "pkt_size_max", mean: "pkt_size_mean", standardDeviation: "pkt_size_stddev",

@@ -11,18 +11,25 @@ public protocol HostStateSource {
     /// A sketch's base64 text, or nil when absent; valid during the call
     /// that asked for it.
     func base64(_ index: Int) throws(FieldError) -> UnsafeBufferPointer<UInt8>?
+    /// A heavy-hitter list's JSON text (`[["10.0.0.7",3]]`), or nil when
+    /// absent; valid during the call that asked for it.
+    func list(_ index: Int) throws(FieldError) -> UnsafeBufferPointer<UInt8>?
 }
 
 extension HostFeatures {
     /// The fields of a window record that hold a host window's whole
     /// state: the counters, then per measured quantity its minimum,
-    /// maximum, mean, M2 and histogram, then the three distinct counters.
-    /// Everything else in the record is derived from these.
+    /// maximum, mean, M2 and histogram, then the three distinct counters
+    /// and the three heavy-hitter lists. Everything else in the record is
+    /// derived from these.
     public static let stateNames: [String] = counters.map(\.name) + [
         "pkt_size_min", "pkt_size_max", "pkt_size_mean", "pkt_size_m2", "pkt_size_hist",
         "duration_min_us", "duration_max_us", "duration_mean_us", "duration_m2", "duration_hist",
         "peers_sketch", "dports_sketch", "sports_sketch",
-    ]
+    ] + topListNames
+
+    /// The heavy-hitter lists, in record order.
+    public static let topListNames = ["top_peers", "top_dports", "top_sports"]
 
     /// The counters in record order, with where each lives.
     nonisolated(unsafe) public static let counters: [(name: String, path: WritableKeyPath<HostFeatures, UInt64>)] = [
@@ -63,6 +70,20 @@ extension HostFeatures {
         peers = try Self.distinct(source, at: first + 10)
         destinationPorts = try Self.distinct(source, at: first + 11)
         sourcePorts = try Self.distinct(source, at: first + 12)
+        topPeers = try Self.topList(source, at: first + 13, value: IPAddress.init(text:))
+        topDestinationPorts = try Self.topList(source, at: first + 14, value: ProtocolPort.init(text:))
+        topSourcePorts = try Self.topList(source, at: first + 15, value: ProtocolPort.init(text:))
+    }
+
+    /// A heavy-hitter list; absent is empty (the records of a script that
+    /// leaves the lists out still merge, naming no one).
+    private static func topList<Value>(_ source: some HostStateSource, at index: Int,
+                                       value: (UnsafeBufferPointer<UInt8>) -> Value?) throws(FieldError) -> HeavyHitters<Value> {
+        guard let text = try source.list(index) else { return HeavyHitters() }
+        guard let summary = HeavyHitters(listText: text, value: value) else {
+            throw .wrongType(key: stateNames[index], expected: "list of [value, weight] pairs")
+        }
+        return summary
     }
 
     /// Minimum, maximum, mean, M2 and histogram at `index`...`index + 4`;
@@ -109,4 +130,10 @@ public struct RecordStateSource: HostStateSource {
 
     public func number(_ index: Int) throws(FieldError) -> Double? { try parser.double(firstSlot + index) }
     public func base64(_ index: Int) throws(FieldError) -> UnsafeBufferPointer<UInt8>? { try parser.stringBytes(firstSlot + index) }
+
+    public func list(_ index: Int) throws(FieldError) -> UnsafeBufferPointer<UInt8>? {
+        guard let field = parser.index(ofSlot: firstSlot + index) else { return nil }
+        guard parser.kind(at: field) == .array else { throw .wrongType(key: HostFeatures.stateNames[index], expected: "list") }
+        return parser.rawValue(at: field)
+    }
 }

@@ -36,6 +36,14 @@ public struct HostFeatures: Equatable, Sendable {
     public var peers = DistinctCounter()
     public var destinationPorts = DistinctCounter()
     public var sourcePorts = DistinctCounter()
+    /// Who and which services most of the traffic was with: the peers by
+    /// packets (both ways), the responder ports by flows (a scan's or a
+    /// brute force's service), the originator ports by bytes (the source
+    /// port of reflected traffic). They name the other party of a scan, a
+    /// flood or a brute force.
+    public var topPeers = HeavyHitters<IPAddress>()
+    public var topDestinationPorts = HeavyHitters<ProtocolPort>()
+    public var topSourcePorts = HeavyHitters<ProtocolPort>()
     /// Packet sizes, each packet taken as its flow direction's mean size in
     /// the report interval (flow reports carry no finer detail).
     public var packetSize = FieldAggregate(percentiles: true, distinct: false)
@@ -111,10 +119,17 @@ public struct HostFeatures: Equatable, Sendable {
             if report.endReason == .fin { finishedFlows += 1 }
             duration.add(number: report.durationMicroseconds)
         }
-        peers.insert(hash: Self.addressHash(view == .originator ? report.destination : report.source))
+        let peer = view == .originator ? report.destination : report.source
+        peers.insert(hash: Self.addressHash(peer))
+        topPeers.add(peer, weight: packets)
         if report.destinationPort >= 0 {
             destinationPorts.insert(hash: Self.portHash(report.protocolNumber, report.destinationPort))
             sourcePorts.insert(hash: Self.portHash(report.protocolNumber, report.sourcePort))
+            if packets > 0 {
+                topDestinationPorts.add(ProtocolPort(protocolNumber: report.protocolNumber, port: UInt16(report.destinationPort)))
+                topSourcePorts.add(ProtocolPort(protocolNumber: report.protocolNumber, port: UInt16(report.sourcePort)),
+                                   weight: sent.bytes + received.bytes)
+            }
         }
     }
 
@@ -138,6 +153,9 @@ public struct HostFeatures: Equatable, Sendable {
         peers.merge(other.peers)
         destinationPorts.merge(other.destinationPorts)
         sourcePorts.merge(other.sourcePorts)
+        topPeers.merge(other.topPeers)
+        topDestinationPorts.merge(other.topDestinationPorts)
+        topSourcePorts.merge(other.topSourcePorts)
         packetSize.merge(other.packetSize)
         duration.merge(other.duration)
     }

@@ -6,14 +6,17 @@ import SluiceCore
 import Glibc
 #endif
 
-/// Where cascade's database is: `--db`, else libpq's own `PG*` variables,
-/// else a private cluster that `sluice-pg start` makes (or finds running).
-struct DatabaseOptions: ParsableArguments {
+/// Where the database is (cascade's windows, alert's alerts): `--db`, else
+/// libpq's own `PG*` variables, else a private cluster that `sluice-pg
+/// start` makes (or finds running).
+public struct DatabaseOptions: ParsableArguments {
     @Option(help: ArgumentHelp("PostgreSQL connection URI or key=value string (default: the PG* variables, else a private cluster from sluice-pg).", valueName: "uri"))
-    var db: String?
+    public var db: String?
+
+    public init() {}
 
     /// libpq's conninfo for the run.
-    func conninfo(diagnostics: Diagnostics) throws -> String {
+    public func conninfo(diagnostics: Diagnostics) throws -> String {
         if let db { return db }
         let variables = ["PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE"]
         if variables.contains(where: { getenv($0) != nil }) { return "" }
@@ -37,7 +40,7 @@ struct DatabaseOptions: ParsableArguments {
             output.append(contentsOf: buffer[0..<count])
         }
         let status = pclose(pipe)
-        guard status == 0 else { throw CascadeStartError("sluice-pg start failed (see above)") }
+        guard status == 0 else { throw DatabaseStartError("sluice-pg start failed (see above)") }
         var words: [String] = []
         let names = ["PGHOST": "host", "PGPORT": "port", "PGUSER": "user", "PGDATABASE": "dbname"]
         for line in String(decoding: output, as: UTF8.self).split(separator: "\n") {
@@ -48,7 +51,7 @@ struct DatabaseOptions: ParsableArguments {
             if value.hasPrefix("'"), value.hasSuffix("'"), value.count >= 2 { value = value.dropFirst().dropLast() }
             words.append("\(name)='\(value.replacing("\\", with: "\\\\").replacing("'", with: "\\'"))'")
         }
-        guard words.contains(where: { $0.hasPrefix("host=") }) else { throw CascadeStartError("sluice-pg start printed no PGHOST") }
+        guard words.contains(where: { $0.hasPrefix("host=") }) else { throw DatabaseStartError("sluice-pg start printed no PGHOST") }
         diagnostics.say("using the private cluster of \(script)")
         return words.joined(separator: " ")
     }
@@ -73,7 +76,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
-struct CascadeStartError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct DatabaseStartError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

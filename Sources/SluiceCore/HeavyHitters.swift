@@ -1,0 +1,164 @@
+/// The values that carry most of a weight (packets, flows), in a summary of
+/// at most `capacity` entries that merges: the Misra-Gries frequent-items
+/// summary, weighted (Agarwal et al., "Mergeable summaries", 2012).
+///
+/// Every value whose true weight exceeds W / (capacity + 1), W the total
+/// weight added, is in the summary, and each entry's weight is at most
+/// W / (capacity + 1) below its true weight, never above it; while no more
+/// than `capacity` distinct values were added, the summary is exact. That
+/// is what naming a host needs: a scan's one victim, a flood's one source,
+/// a brute force's one service stand out, and a crowd (spoofed sources)
+/// leaves only small weights.
+///
+/// Merging adds the two summaries' weights value by value, then, beyond
+/// `capacity` entries, takes the (capacity + 1)-th largest weight off every
+/// entry and drops those left without weight; the bounds hold for merges of
+/// merges. Ties are broken by value, so the result does not depend on the
+/// order of the entries.
+public struct HeavyHitters<Value: Hashable & Comparable & Sendable>: Equatable, Sendable {
+    public struct Entry: Equatable, Sendable {
+        public var value: Value
+        public var weight: UInt64
+
+        public init(value: Value, weight: UInt64) {
+            self.value = value
+            self.weight = weight
+        }
+    }
+
+    public let capacity: Int
+    /// At most `capacity` entries, in no particular order; `ranked` sorts.
+    public private(set) var entries: [Entry] = []
+
+    public init(capacity: Int = HeavyHittersDefaults.capacity) {
+        precondition(capacity >= 1, "HeavyHitters: capacity must be at least 1")
+        self.capacity = capacity
+    }
+
+    /// Rebuilds a summary from its entries (a record's list), keeping the
+    /// `capacity` heaviest as a merge would.
+    public init(capacity: Int = HeavyHittersDefaults.capacity, entries: [Entry]) {
+        self.init(capacity: capacity)
+        var other = HeavyHitters(capacity: capacity)
+        other.entries = entries
+        merge(other)
+    }
+
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// Adds `weight` to `value`.
+    public mutating func add(_ value: Value, weight: UInt64 = 1) {
+        guard weight > 0 else { return }
+        for index in entries.indices where entries[index].value == value {
+            entries[index].weight += weight
+            return
+        }
+        if entries.count < capacity {
+            entries.append(Entry(value: value, weight: weight))
+            return
+        }
+        // Full: the new value and every entry lose the smallest weight
+        // among them, so at least one of the capacity + 1 drops out.
+        var smallest = weight
+        for entry in entries where entry.weight < smallest { smallest = entry.weight }
+        for index in entries.indices { entries[index].weight -= smallest }
+        entries.removeAll { $0.weight == 0 }
+        if weight > smallest { entries.append(Entry(value: value, weight: weight - smallest)) }
+    }
+
+    public mutating func merge(_ other: HeavyHitters) {
+        guard !other.entries.isEmpty else { return }
+        for entry in other.entries {
+            if let index = entries.firstIndex(where: { $0.value == entry.value }) {
+                entries[index].weight += entry.weight
+            } else {
+                entries.append(entry)
+            }
+        }
+        guard entries.count > capacity else { return }
+        let sorted = ranked
+        let cut = sorted[capacity].weight
+        entries = sorted.prefix(capacity).compactMap { entry in
+            entry.weight > cut ? Entry(value: entry.value, weight: entry.weight - cut) : nil
+        }
+    }
+
+    /// Heaviest first; equal weights by value.
+    public var ranked: [Entry] {
+        entries.sorted { $0.weight != $1.weight ? $0.weight > $1.weight : $0.value < $1.value }
+    }
+
+    /// The heaviest entry, or nil when empty.
+    public var top: Entry? {
+        var best: Entry?
+        for entry in entries {
+            guard let current = best else {
+                best = entry
+                continue
+            }
+            if entry.weight > current.weight || (entry.weight == current.weight && entry.value < current.value) {
+                best = entry
+            }
+        }
+        return best
+    }
+}
+
+public enum HeavyHittersDefaults {
+    /// Three entries: a value with more than a quarter of the weight is
+    /// always kept, and the records stay small.
+    public static let capacity = 3
+}
+
+/// A transport port with its protocol, as window records list them:
+/// "22/tcp", "53/udp", "5060/sctp", or "PORT/N" for another protocol N.
+public struct ProtocolPort: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var protocolNumber: UInt8
+    public var port: UInt16
+
+    public init(protocolNumber: UInt8, port: UInt16) {
+        self.protocolNumber = protocolNumber
+        self.port = port
+    }
+
+    public static func < (a: ProtocolPort, b: ProtocolPort) -> Bool {
+        a.protocolNumber != b.protocolNumber ? a.protocolNumber < b.protocolNumber : a.port < b.port
+    }
+
+    public var protocolName: String {
+        switch protocolNumber {
+        case 6: "tcp"
+        case 17: "udp"
+        case 132: "sctp"
+        default: String(protocolNumber)
+        }
+    }
+
+    public var description: String { "\(port)/\(protocolName)" }
+
+    /// Reads "22/tcp" and the like.
+    public init?(text: UnsafeBufferPointer<UInt8>) {
+        guard let slash = text.firstIndex(of: UInt8(ascii: "/")), slash > text.startIndex, slash - text.startIndex <= 5 else {
+            return nil
+        }
+        var port = 0
+        for byte in text[text.startIndex..<slash] {
+            guard byte &- 48 < 10 else { return nil }
+            port = port * 10 + Int(byte &- 48)
+        }
+        guard port <= 65535 else { return nil }
+        let name = UnsafeBufferPointer(rebasing: text[(slash + 1)...])
+        if name.equals("tcp") {
+            protocolNumber = 6
+        } else if name.equals("udp") {
+            protocolNumber = 17
+        } else if name.equals("sctp") {
+            protocolNumber = 132
+        } else {
+            guard !name.isEmpty, name.count <= 3, name.allSatisfy({ $0 &- 48 < 10 }),
+                  let number = UInt8(String(decoding: name, as: UTF8.self)) else { return nil }
+            protocolNumber = number
+        }
+        self.port = UInt16(port)
+    }
+}
