@@ -12,6 +12,11 @@ nonisolated(unsafe) private var pendingStopSignal: sig_atomic_t = 0
 /// kill it. SIGPIPE is ignored so that a closed downstream (`| head`) shows up
 /// as EPIPE on write, which the tool turns into a quiet exit.
 ///
+/// An ignored SIGINT stays ignored, as Unix filters have always done
+/// (`if (signal(SIGINT, SIG_IGN) != SIG_IGN) ...`): a pipeline script runs
+/// the stages after the capture with SIGINT ignored, so that ^C stops the
+/// capture alone and every later stage drains its input and flushes.
+///
 /// The handler only sets a flag. It is installed without SA_RESTART, so a
 /// blocking `read` or `poll` returns EINTR and the loop around it can look at
 /// `StopSignal.isPending`.
@@ -26,6 +31,14 @@ public enum StopSignal {
         sigaddset(&mask, SIGTERM)
         sigprocmask(SIG_UNBLOCK, &mask, nil)
         for number in [SIGINT, SIGTERM] {
+            var current = sigaction()
+            sigaction(number, nil, &current)
+            #if canImport(Glibc)
+            let ignored = unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == 1
+            #else
+            let ignored = unsafeBitCast(current.__sigaction_u.__sa_handler, to: Int.self) == 1
+            #endif
+            if number == SIGINT && ignored { continue }
             var action = sigaction()
             #if canImport(Glibc)
             action.__sigaction_handler.sa_handler = { received in pendingStopSignal = sig_atomic_t(received) }

@@ -132,8 +132,9 @@ struct Record {
     var fields: [String: String] = [:]
 
     /// Parses the flat objects Sluice tools write: string, number and
-    /// boolean values and flat arrays, no nesting. Returns nil for anything
-    /// else.
+    /// boolean values and arrays (kept as their text; arrays of arrays,
+    /// such as window records' top_peers, included), no nested objects.
+    /// Returns nil for anything else.
     init?(_ line: Substring) {
         var index = line.startIndex
         func skipSpaces() { while index < line.endIndex, line[index] == " " { index = line.index(after: index) } }
@@ -165,9 +166,25 @@ struct Record {
                 guard let value = string() else { return nil }
                 fields[key] = value
             } else if line[index] == "[" {
-                // A flat array of numbers (flowify's splt_*), kept as text.
+                // An array (flowify's splt_*, window records' top_*), kept as text.
                 let start = index
-                while index < line.endIndex, line[index] != "]" { index = line.index(after: index) }
+                var depth = 0
+                var inString = false
+                while index < line.endIndex {
+                    let character = line[index]
+                    if inString {
+                        if character == "\\" { index = line.index(after: index) } else if character == "\"" { inString = false }
+                    } else if character == "\"" {
+                        inString = true
+                    } else if character == "[" {
+                        depth += 1
+                    } else if character == "]" {
+                        depth -= 1
+                        if depth == 0 { break }
+                    }
+                    guard index < line.endIndex else { return nil }
+                    index = line.index(after: index)
+                }
                 guard index < line.endIndex else { return nil }
                 index = line.index(after: index)
                 fields[key] = String(line[start..<index])
