@@ -46,7 +46,7 @@ rules:
     view: src
     when: >-
       dports_5m >= 100 and peers_5m <= 4 and udp_packets_5s > tcp_packets_5s
-      and packets_in_5s * 2 <= packets_out_5s
+      and packets_in_5s * 2 <= packets_out_5s and bytes_out_5s <= packets_out_5s * 512
     attacker: host
     victim: top_peer_5m
     proto: UDP
@@ -57,7 +57,11 @@ rules:
       four hosts in five minutes, where fewer than one datagram in two gets
       an answer in the same flow (closed ports answer with ICMP, in flows
       of their own; open ones mostly not at all), is a UDP scan.
-      Conversations such as RTP answer in the same flows.
+      Conversations such as RTP answer in the same flows. Probes are
+      small, an empty datagram or a service's shortest request (nmap's
+      stay far below 512 bytes); a reflector's answers to queries spoofed
+      in a victim's name also reach many of its ports unanswered, but
+      they are large, which is the point of amplification.
 
   - name: horizontal_scan
     kind: horizontal_scan
@@ -144,7 +148,9 @@ rules:
       Five hundred UDP packets a second, one way (the host answers fewer
       than one in ten), arriving in a hundred new flows (random source
       ports or many sources), or at ten thousand a second in any flows. A
-      media stream is one flow, and a multicast group is no victim.
+      media stream is one flow, and a multicast group is no victim. A
+      reflected flood is a UDP flood too: this alert comes beside
+      dns_amplification's or udp_reflection's, which say how it is made.
 
   - name: icmp_flood
     kind: icmp_flood

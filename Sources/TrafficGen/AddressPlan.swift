@@ -51,6 +51,16 @@ public struct AddressPlan: Sendable {
         return (0x0A01_0000 | base, IPv6Bits(high: 0x2001_0DB8_0001_0000, low: UInt64(base)), 63)
     }
 
+    /// Whether `address` is one of the machines `internalServer(port:)`
+    /// picks from (keep the two together).
+    public static func isInternalServer(_ address: UInt32) -> Bool {
+        guard address >> 8 == 0x0A_01_00 else { return false }
+        switch address & 0xFF {
+        case 10...15, 25, 30...32, 40...47, 53: return true
+        default: return false
+        }
+    }
+
     /// A random external server: address from the documentation ranges, TTL
     /// an initial 64, 128 or 255 less 6 to 20 hops.
     public func externalServer(random: inout SeededRandom) -> (IPv4: UInt32, IPv6: IPv6Bits, ttl: UInt8) {

@@ -18,6 +18,16 @@ final class ICMPEcho: Session {
 
     static let payloadBytes = 56
 
+    /// Writes Linux ping's payload for a request sent at `time` (epoch
+    /// nanoseconds): the time as a struct timeval in the sender's
+    /// (little-endian) byte order, then the bytes 0x10, 0x11, ….
+    static func writePayload(_ payload: UnsafeMutablePointer<UInt8>, sentAt time: Int64) {
+        let raw = UnsafeMutableRawPointer(payload)
+        raw.storeBytes(of: UInt64(time / 1_000_000_000).littleEndian, as: UInt64.self)
+        raw.storeBytes(of: UInt64((time % 1_000_000_000) / 1000).littleEndian, toByteOffset: 8, as: UInt64.self)
+        for index in 16..<payloadBytes { payload[index] = UInt8(index) }
+    }
+
     init(start: Int64, ends: Endpoints, roundTripNs: Int64, random: SeededRandom) {
         var random = random
         self.nextTime = start
@@ -36,13 +46,7 @@ final class ICMPEcho: Session {
         if isReply { ipID = serverIPID; serverIPID &+= 1 } else { ipID = clientIPID; clientIPID &+= 1 }
         let payload = builder.beginEcho(ends, fromClient: !isReply, ipID: ipID, isReply: isReply,
                                         identifier: identifier, sequence: sequence)
-        let seconds = requestTime / 1_000_000_000
-        let microseconds = (requestTime % 1_000_000_000) / 1000
-        // struct timeval in the sender's (little-endian) byte order.
-        let raw = UnsafeMutableRawPointer(payload)
-        raw.storeBytes(of: UInt64(seconds).littleEndian, as: UInt64.self)
-        raw.storeBytes(of: UInt64(microseconds).littleEndian, toByteOffset: 8, as: UInt64.self)
-        for index in 16..<Self.payloadBytes { payload[index] = UInt8(index) }
+        Self.writePayload(payload, sentAt: requestTime)
         builder.finishICMP(payloadBytes: Self.payloadBytes)
 
         if isReply {

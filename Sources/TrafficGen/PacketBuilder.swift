@@ -16,9 +16,9 @@ public final class PacketBuilder {
     /// Frame bytes written so far.
     public let bytes: UnsafeMutablePointer<UInt8>
     /// How many of `bytes` are meaningful.
-    public private(set) var writtenBytes = 0
+    public internal(set) var writtenBytes = 0
     /// Fill bytes that follow `writtenBytes` on the wire but are not stored.
-    public private(set) var tailBytes = 0
+    public internal(set) var tailBytes = 0
     /// Length of the frame on the wire.
     public var frameBytes: Int { writtenBytes + tailBytes }
 
@@ -60,45 +60,93 @@ public final class PacketBuilder {
         public static let rst = TCPFlags(rawValue: 0x04)
         public static let psh = TCPFlags(rawValue: 0x08)
         public static let ack = TCPFlags(rawValue: 0x10)
+        public static let urg = TCPFlags(rawValue: 0x20)
+    }
+
+    /// The options a TCP header carries, which fix its length.
+    public enum TCPOptions: Sendable {
+        /// None: a 20-byte header (data segments; hping3's SYNs).
+        case none
+        /// MSS alone: what nmap's raw SYN probes carry, and all a Linux
+        /// SYN-ACK answers to them with.
+        case mss
+        /// MSS, NOP, NOP, SACK permitted, NOP, window scale 7: a Linux SYN
+        /// or SYN-ACK.
+        case linuxSYN
+
+        var bytes: Int {
+            switch self {
+            case .none: 0
+            case .mss: 4
+            case .linuxSYN: 12
+            }
+        }
     }
 
     /// A TCP segment whose payload is `payloadBytes` fill bytes (bulk data
     /// that is cut by the snap length anyway). SYNs carry the options a Linux
-    /// stack sends (MSS, SACK permitted, window scale), so analysers see a
-    /// believable handshake.
+    /// stack sends (MSS, SACK permitted, window scale) unless `options` says
+    /// otherwise, so analysers see a believable handshake.
     public func tcp(_ ends: Endpoints, fromClient: Bool, ipID: UInt16, sequence: UInt32, acknowledgement: UInt32,
-                    flags: TCPFlags, window: UInt16, payloadBytes: Int, mss: UInt16 = 1460) {
+                    flags: TCPFlags, window: UInt16, payloadBytes: Int, mss: UInt16 = 1460,
+                    options: TCPOptions? = nil, dontFragment: Bool = true) {
+        _ = beginTCP(ends, fromClient: fromClient, ipID: ipID, sequence: sequence, acknowledgement: acknowledgement,
+                     flags: flags, window: window, mss: mss, options: options, dontFragment: dontFragment)
+        finishTCP(payloadBytes: 0, tailBytes: payloadBytes)
+    }
+
+    /// Starts a TCP segment whose payload carries meaning (a banner, a
+    /// command); write it at the returned address and call `finishTCP`.
+    /// `options` defaults to `.linuxSYN` for a SYN and `.none` otherwise.
+    public func beginTCP(_ ends: Endpoints, fromClient: Bool, ipID: UInt16, sequence: UInt32, acknowledgement: UInt32,
+                         flags: TCPFlags, window: UInt16, mss: UInt16 = 1460,
+                         options: TCPOptions? = nil, dontFragment: Bool = true) -> UnsafeMutablePointer<UInt8> {
+        let options = options ?? (flags.contains(.syn) ? .linuxSYN : .none)
+        let headerBytes = 20 + options.bytes
         let payload = beginTransport(ends, fromClient: fromClient, ipID: ipID, protocolNumber: 6,
-                                     dontFragment: true, headerBytes: flags.contains(.syn) ? 32 : 20)
-        let header = payload - (flags.contains(.syn) ? 32 : 20)
+                                     dontFragment: dontFragment, headerBytes: headerBytes)
+        let header = payload - headerBytes
         let (sourcePort, destinationPort) = fromClient ? (ends.clientPort, ends.serverPort) : (ends.serverPort, ends.clientPort)
         store16(header, sourcePort)
         store16(header + 2, destinationPort)
         store32(header + 4, sequence)
         store32(header + 8, acknowledgement)
-        if flags.contains(.syn) {
-            header[12] = 8 << 4
+        header[12] = UInt8(headerBytes / 4) << 4
+        switch options {
+        case .none:
+            break
+        case .mss:
+            header[20] = 2; header[21] = 4; store16(header + 22, mss)
+        case .linuxSYN:
             // MSS, NOP, NOP, SACK permitted, NOP, window scale 7.
             header[20] = 2; header[21] = 4; store16(header + 22, mss)
             header[24] = 1; header[25] = 1; header[26] = 4; header[27] = 2
             header[28] = 1; header[29] = 3; header[30] = 3; header[31] = 7
-        } else {
-            header[12] = 5 << 4
         }
         header[13] = flags.rawValue
         store16(header + 14, window)
         store16(header + 16, 0)
+        // Urgent pointer: 0 even with URG set, as nmap's Xmas probes send it.
         store16(header + 18, 0)
-        finishTransport(payloadBytes: 0, tailBytes: payloadBytes, checksumOffset: 16)
+        return payload
+    }
+
+    /// Ends the segment begun by `beginTCP`: `payloadBytes` written bytes,
+    /// then `tailBytes` fill bytes that only count towards the lengths.
+    public func finishTCP(payloadBytes: Int, tailBytes: Int = 0) {
+        finishTransport(payloadBytes: payloadBytes, tailBytes: tailBytes, checksumOffset: 16)
     }
 
     // MARK: UDP
 
     /// Starts a UDP datagram; write the payload at the returned address and
     /// call `finishUDP`.
-    public func beginUDP(_ ends: Endpoints, fromClient: Bool, ipID: UInt16) -> UnsafeMutablePointer<UInt8> {
+    /// Don't-fragment defaults to set for the client's datagrams (a Linux
+    /// resolver's queries) and clear for the server's.
+    public func beginUDP(_ ends: Endpoints, fromClient: Bool, ipID: UInt16,
+                         dontFragment: Bool? = nil) -> UnsafeMutablePointer<UInt8> {
         let payload = beginTransport(ends, fromClient: fromClient, ipID: ipID, protocolNumber: 17,
-                                     dontFragment: fromClient, headerBytes: 8)
+                                     dontFragment: dontFragment ?? fromClient, headerBytes: 8)
         let header = payload - 8
         store16(header, fromClient ? ends.clientPort : ends.serverPort)
         store16(header + 2, fromClient ? ends.serverPort : ends.clientPort)
@@ -216,10 +264,15 @@ public final class PacketBuilder {
         }
         store16(headerEnd + checksumOffset, 0)
         sum.add(UnsafePointer(headerEnd), count: transportHeaderBytes + payloadBytes)
-        // The tail starts at an even offset (only TCP has one, after a header
-        // of whole 32-bit words), so it is tailBytes / 2 equal words.
-        sum.add(UInt64(tailBytes / 2) &* (UInt64(Self.fillByte) &* 0x101))
-        if tailBytes & 1 != 0 { sum.add(UInt16(Self.fillByte) << 8) }
+        // Only TCP has a tail. After an odd number of written bytes its first
+        // byte completes the last word; the rest is tail / 2 equal words.
+        var tail = tailBytes
+        if (transportHeaderBytes + payloadBytes) & 1 != 0 && tail > 0 {
+            sum.add(UInt16(Self.fillByte))
+            tail -= 1
+        }
+        sum.add(UInt64(tail / 2) &* (UInt64(Self.fillByte) &* 0x101))
+        if tail & 1 != 0 { sum.add(UInt16(Self.fillByte) << 8) }
         var checksum = sum.value
         // UDP reserves 0 for "no checksum"; a computed 0 is sent as all ones.
         if checksum == 0 && protocolNumber == 17 { checksum = 0xFFFF }

@@ -82,6 +82,16 @@ public struct SeededRandom: Sendable {
         low * exp(unit() * log(high / low))
     }
 
+    /// Shuffles in place by Fisher-Yates with this generator's own bounded
+    /// draws, so the order is the same on every platform and release.
+    public mutating func shuffle<Element>(_ elements: inout [Element]) {
+        var index = elements.count - 1
+        while index > 0 {
+            elements.swapAt(index, below(index + 1))
+            index -= 1
+        }
+    }
+
     /// log(1 - u) for uniform u, never log(0).
     @inlinable
     mutating func log1mUnit() -> Double {

@@ -33,9 +33,13 @@ public struct FlowReport: Sendable {
         public init() {}
     }
 
-    /// The connection states the feature set counts.
+    /// The connection states the feature set counts. A responder's reset
+    /// counts as a rejection when no payload went either way: the answer
+    /// of a closed port to FIN, NULL and Xmas probes, which Zeek's states
+    /// call RSTR (RSTRH when the probe had no flags), not REJ, because no
+    /// SYN came first.
     public enum ConnectionState: UInt8, Sendable {
-        case s0, rej, other
+        case s0, rej, responderReset, other
     }
 
     public enum EndReason: UInt8, Sendable {

@@ -46,7 +46,10 @@ public enum FlowReportFields {
         let intervalStart = try parser.requireTimestamp(intervalStart).nanoseconds
         if let first = try parser.timestamp(firstTs) { report.isFirst = first.nanoseconds >= intervalStart }
         if let state = try parser.stringBytes(connState) {
-            report.state = state.equals("S0") ? .s0 : state.equals("REJ") ? .rej : .other
+            report.state = state.equals("S0") ? .s0
+                : state.equals("REJ") ? .rej
+                : state.equals("RSTR") || state.equals("RSTRH") ? .responderReset
+                : .other
         }
         if report.isFinal {
             if let reason = try parser.stringBytes(endReason) {

@@ -110,7 +110,9 @@ public struct HostFeatures: Equatable, Sendable {
             flowsStarted += 1
             if kind == .tcp {
                 if report.state == .s0 { unansweredFlows += 1 }
-                if report.state == .rej { rejectedFlows += 1 }
+                if report.state == .rej || (report.state == .responderReset && sent.payloadBytes == 0 && received.payloadBytes == 0) {
+                    rejectedFlows += 1
+                }
             }
         }
         if report.isFinal {

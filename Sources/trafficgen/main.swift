@@ -13,7 +13,12 @@ import Musl
 struct Trafficgen: ToolCommand {
     static let configuration = CommandConfiguration(
         commandName: "trafficgen",
-        abstract: "Write a deterministic pcap of plausible benign network traffic.",
+        abstract: "Write a deterministic pcap of plausible benign network traffic, with labelled attacks if asked.",
+        // Spelled out: past 12 options ArgumentParser shortens its own to
+        // "trafficgen <options>", which tells a user nothing.
+        usage: "trafficgen [-w <file>] [--seed <seed>] [--packets <packets> | --duration <seconds>] [--hosts <hosts>] "
+            + "[--start <time>] [--snaplen <snaplen>] [--flow-rate <flow-rate>] [--ipv6-share <ipv6-share>] [--nanosecond] "
+            + "[--attack <spec> ...] [--no-benign] [--truth <file>]",
         version: sluiceVersion
     )
 
@@ -23,7 +28,7 @@ struct Trafficgen: ToolCommand {
     @Option(help: "Seed of the random generator; the same options and seed give the same file.")
     var seed: UInt64 = 1
 
-    @Option(help: "Write exactly N packets (default 10000 unless --duration is given).")
+    @Option(help: "Write exactly N packets (default 10000 unless --duration or --attack is given).")
     var packets: Int?
 
     @Option(help: ArgumentHelp("Write the packets of the first SECONDS of traffic (decimal).", valueName: "seconds"))
@@ -46,6 +51,22 @@ struct Trafficgen: ToolCommand {
 
     @Flag(help: "Nanosecond timestamps (pcap magic a1b23c4d) instead of microseconds.")
     var nanosecond = false
+
+    @Option(name: .customLong("attack"), help: ArgumentHelp(
+        "Mix in an attack: KIND or KIND:key=value,... with keys start, duration, rate, attacker, victim, port (repeatable; see trafficgen(1)).",
+        valueName: "spec"))
+    var attacks: [String] = []
+
+    @Flag(name: .customLong("no-benign"), help: "No benign background: the attacks alone.")
+    var noBenign = false
+
+    @Option(help: ArgumentHelp("Write the attacks' ground truth as TSV to FILE (default with --attack and -w: beside the pcap, as NAME.truth.tsv).",
+                               valueName: "file"))
+    var truth: String?
+
+    /// How long an attack capture goes on after the last attack packet by
+    /// default: one 5 s window of the aftermath.
+    static let attackTail_ns: Int64 = 5_000_000_000
 
     mutating func execute() throws -> ExitStatus {
         var options = TrafficOptions()
@@ -89,6 +110,18 @@ struct Trafficgen: ToolCommand {
         guard ipv6Share >= 0 && ipv6Share <= 1 else { throw UsageError("--ipv6-share: must be between 0 and 1") }
         options.ipv6Share = ipv6Share
         options.nanosecondTimestamps = nanosecond
+        do { try options.addAttacks(attacks) } catch { throw UsageError(error.description) }
+        if noBenign && attacks.isEmpty { throw UsageError("--no-benign needs at least one --attack") }
+        options.benign = !noBenign
+        if !attacks.isEmpty && packets == nil && duration == nil {
+            // Whole attacks by default, and a 5 s window of what follows them.
+            options.packets = nil
+            options.attackTail_ns = Self.attackTail_ns
+        }
+        if let truth {
+            if truth == "-" && w == "-" { throw UsageError("--truth -: standard output already carries the pcap") }
+            if truth == w { throw UsageError("--truth: the same file as -w") }
+        }
 
         let descriptor: Int32
         if w == "-" {
@@ -101,11 +134,36 @@ struct Trafficgen: ToolCommand {
                 return .failure
             }
         }
+        // Beside the pcap only when it is a file: not /dev/null.truth.tsv.
+        var status = stat()
+        let truthPath = truth ?? (w != "-" && !attacks.isEmpty && fstat(descriptor, &status) == 0
+            && status.st_mode & S_IFMT == S_IFREG ? GroundTruth.path(besidePcap: w) : nil)
+        var truthDescriptor: Int32 = -1
+        if let truthPath {
+            truthDescriptor = truthPath == "-" ? 1 : open(truthPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            if truthDescriptor < 0 {
+                writeStandardError("trafficgen: \(truthPath): \(String(cString: strerror(errno)))\n")
+                return .failure
+            }
+        }
         StopSignal.install()
         let writer = PcapWriter(fileDescriptor: descriptor, snapLength: snaplen, nanosecondTimestamps: nanosecond)
-        let summary = try TrafficGenerator(options: options).run(writer: writer)
+        let generator = TrafficGenerator(options: options)
+        let summary = try generator.run(writer: writer)
         if descriptor != 1 && close(descriptor) != 0 {
             throw OutputError.failed(errno: errno)
+        }
+        for (index, activity) in summary.attacks.enumerated() where activity.packets == 0 {
+            writeStandardError("trafficgen: attack \(index + 1) (\(options.attacks[index].text)) wrote no packets before the capture ended; "
+                + "it is left out of the ground truth\n")
+        }
+        if truthDescriptor >= 0 {
+            let rows = GroundTruth.rows(attacks: generator.attacks, activity: summary.attacks,
+                                        nanosecondTimestamps: nanosecond)
+            try GroundTruth.write(rows, to: truthDescriptor)
+            if truthDescriptor != 1 && close(truthDescriptor) != 0 {
+                throw OutputError.failed(errno: errno)
+            }
         }
         if summary.stoppedBySignal {
             // The file is valid but shorter than asked for.

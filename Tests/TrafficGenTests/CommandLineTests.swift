@@ -42,12 +42,62 @@ import Testing
         ["--ipv6-share", "1.5"],
         ["--snaplen", "10"],
         ["--no-such-option"],
+        ["--attack", "syn_scn"],
+        ["--attack", "syn_scan:rate=0"],
+        ["--attack", "syn_scan:port=80"],
+        ["--attack", "slowloris:start=20", "--duration", "10"],
+        ["--no-benign"],
+        ["--attack", "syn_scan", "--truth", "/dev/null", "-w", "/dev/null"],
     ])
     func usageErrorsExitTwo(arguments: [String]) throws {
         let result = try Fixtures.run(Self.tool(), arguments + ["-w", "/dev/null"])
         #expect(result.status == 2)
         #expect(result.stderr.hasPrefix("trafficgen: "))
         #expect(result.stdout.isEmpty)
+    }
+
+    // Expected: the message names the spec and the problem.
+    @Test func badAttackSpecIsNamed() throws {
+        let result = try Fixtures.run(Self.tool(), ["--attack", "slowloris:rate=fast", "-w", "/dev/null"])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix(
+            "trafficgen: --attack 'slowloris:rate=fast': rate: not a number above 0 and at most 10000000 (connections/s): 'fast'\n"))
+    }
+
+    // Expected: with --attack and -w FILE the truth lands beside the pcap
+    // as NAME.truth.tsv; a --truth FILE goes there instead; -w /dev/null
+    // (not a regular file) gets none; the TSV is the library's.
+    @Test func truthFileBesideThePcap() throws {
+        let tool = try Self.tool()
+        let pcap = Fixtures.directory.appendingPathComponent("cli-attack.pcap").path
+        let beside = Fixtures.directory.appendingPathComponent("cli-attack.truth.tsv").path
+        try? FileManager.default.removeItem(atPath: beside)
+        let result = try Fixtures.run(tool, ["--no-benign", "--attack", "ping_sweep:start=0", "-w", pcap])
+        #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+        let truth = try String(contentsOfFile: beside, encoding: .utf8)
+        let lines = truth.split(separator: "\n")
+        #expect(lines.first == "scenario\tkind\ttechnique\tattacker\tvictim\tdest_port\tstart\tend")
+        #expect(lines.count == 2 && lines[1].hasPrefix("1\tping_sweep\tping_sweep\t203.0.113.66\t10.1.0.0/24\t-\t1767225600.000000\t"))
+
+        let elsewhere = Fixtures.directory.appendingPathComponent("cli-elsewhere.tsv").path
+        #expect(try Fixtures.run(tool, ["--no-benign", "--attack", "ping_sweep:start=0", "-w", pcap,
+                                        "--truth", elsewhere]).status == 0)
+        #expect(try String(contentsOfFile: elsewhere, encoding: .utf8) == truth)
+
+        let toStdout = try Fixtures.run(tool, ["--no-benign", "--attack", "ping_sweep:start=0", "-w", "/dev/null", "--truth", "-"])
+        #expect(toStdout.status == 0 && toStdout.stdout == truth)
+        #expect(!FileManager.default.fileExists(atPath: "/dev/null.truth.tsv"))
+    }
+
+    // Expected: an attack cut off by --packets before its first packet is
+    // reported on stderr and left out of the truth; status stays 0.
+    @Test func silentAttackIsReported() throws {
+        let result = try Fixtures.run(Self.tool(), ["--packets", "100", "--attack", "slowloris", "-w", "/dev/null",
+                                                    "--truth", "-"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "scenario\tkind\ttechnique\tattacker\tvictim\tdest_port\tstart\tend\n")
+        #expect(result.stderr == "trafficgen: attack 1 (slowloris) wrote no packets before the capture ended; "
+            + "it is left out of the ground truth\n")
     }
 
     // Expected: status 2 and the refusal message when stdout is a terminal;
@@ -91,7 +141,7 @@ import Testing
         let result = try Fixtures.run(Self.tool(), ["--help"])
         #expect(result.status == 0)
         for option in ["-w", "--seed", "--packets", "--duration", "--hosts", "--start", "--snaplen",
-                       "--flow-rate", "--ipv6-share", "--nanosecond"] {
+                       "--flow-rate", "--ipv6-share", "--nanosecond", "--attack", "--no-benign", "--truth"] {
             #expect(result.stdout.contains(option), "\(option)")
         }
     }

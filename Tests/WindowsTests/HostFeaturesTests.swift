@@ -108,4 +108,31 @@ import Testing
         #expect(udp.unansweredFlows == 0 && udp.protocolFlows.udp == 1)
         #expect(originator.bytesOutInRatio == 74)
     }
+
+    // Expected (flowify(1), sluice-records(7)): a closed port answers a FIN,
+    // NULL or Xmas probe with a RST; flowify calls the flow RSTR, history
+    // "Fr", as Zeek does, since no SYN came first. With no payload either
+    // way it counts as rejected, like REJ; an RSTR flow that carried data
+    // (a server resetting a live connection) does not.
+    @Test func responderResetBeforeAnyPayloadIsRejected() {
+        let scanner = IPAddress(ipv4: 0xCB00_7142)
+        let victim = IPAddress(ipv4: 0x0A01_0050)
+        var probe = Self.report(time: 0, source: scanner, destination: victim, sourcePort: 38276, destinationPort: 95)
+        probe.state = .responderReset
+        var features = HostFeatures()
+        features.add(probe, view: .originator)
+        #expect(features.rejectedFlows == 1 && features.unansweredFlows == 0)
+
+        var live = probe
+        live.responder.payloadBytes = 512
+        var server = HostFeatures()
+        server.add(live, view: .originator)
+        #expect(server.rejectedFlows == 0)
+
+        var later = probe
+        later.isFirst = false
+        var notFirst = HostFeatures()
+        notFirst.add(later, view: .originator)
+        #expect(notFirst.rejectedFlows == 0)
+    }
 }
