@@ -83,10 +83,6 @@ done
 PATH=$here/../bin:$PATH
 export PATH
 
-db_option=
-[ -n "$db" ] && db_option="--db $db"
-sensor_option=
-[ -n "$sensor" ] && sensor_option="--sensor $sensor"
 live=
 [ "$source_option" = -i ] && live=-l
 
@@ -111,9 +107,9 @@ sniff_pid=$!
 {
 	{ "$bin/flowify" $quiet $live $flowify_opts <"$work/packets"; echo $? >"$work/flowify"; } |
 		{ "$bin/window5s" $quiet $live $window5s_opts; echo $? >"$work/window5s"; } |
-		{ "$bin/cascade" $quiet $live $db_option $sensor_option $cascade_opts; echo $? >"$work/cascade"; } |
+		{ "$bin/cascade" $quiet $live ${db:+--db "$db"} ${sensor:+--sensor "$sensor"} $cascade_opts; echo $? >"$work/cascade"; } |
 		{ "$bin/featurize" $quiet $live $featurize_opts; echo $? >"$work/featurize"; } |
-		{ "$bin/alert" $quiet $live $store $db_option $alert_opts; echo $? >"$work/alert"; } >"$output"
+		{ "$bin/alert" $quiet $live $store ${db:+--db "$db"} $alert_opts; echo $? >"$work/alert"; } >"$output"
 } &
 chain_pid=$!
 

@@ -23,10 +23,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=${SLUICE_BIN:-$here/../.build/release}
 PATH=$bin:$here/../bin:$PATH
 export PATH
-db_option=
-[ -n "$db" ] && db_option="--db $db"
 
-# shellcheck disable=SC2086 # $db_option is two words or none
-sniff -q -r "$capture" | flowify -q | tee "$flows" | window5s -q | cascade -q $db_option | featurize -q |
+# ${db:+...} gives --db and the conninfo as one word (it may hold spaces), or nothing.
+sniff -q -r "$capture" | flowify -q | tee "$flows" | window5s -q | cascade -q ${db:+--db "$db"} | featurize -q |
 	alert -q >"$alerts"
 echo "tee-flows.sh: $(grep -c '"report":"final"' "$flows") flows in $flows, $(grep -c '"type":"alert"' "$alerts") alerts in $alerts" >&2

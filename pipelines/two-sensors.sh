@@ -3,7 +3,9 @@
 # its own chain with its own --sensor label, at the same time; cascade
 # keeps each sensor's windows apart (and merges each one's coarse windows
 # from its own rows), alert stores both sensors' alerts in one table. Then
-# the stored 30 s windows per sensor and the alerts per sensor, from SQL.
+# the stored 30 s windows per sensor (and the packets in them: every IP
+# packet of the capture, each counted once, in its originator's view) and
+# the alerts per sensor, from SQL.
 #
 #   detect.sh -r A -s NAME_A &  detect.sh -r B -s NAME_B &  wait
 set -eu
@@ -38,7 +40,7 @@ wait "$first" || status=$?
 wait "$second" || status=$?
 
 echo "30 s windows stored per sensor:"
-psql -X -q -A -t -F ' ' -d "$db" -c "SELECT sensor, count(*), sum(packets_out) FROM sluice_windows WHERE level_s = 30 AND key_kind = 'src' GROUP BY sensor ORDER BY sensor" |
+psql -X -q -A -t -F ' ' -d "$db" -c "SELECT sensor, count(*), sum(packets_out + packets_in) FROM sluice_windows WHERE level_s = 30 AND key_kind = 'src' GROUP BY sensor ORDER BY sensor" |
 	awk '{ printf "  %-10s %6d windows %10d packets\n", $1, $2, $3 }'
 echo "alerts stored per sensor:"
 psql -X -q -A -t -F ' ' -d "$db" -c "SELECT sensor, kind, count(*) FROM sluice_alerts WHERE event = 'alert' GROUP BY sensor, kind ORDER BY sensor, kind" |
