@@ -15,12 +15,16 @@
 /// entry and drops those left without weight; the bounds hold for merges of
 /// merges. Ties are broken by value, so the result does not depend on the
 /// order of the entries.
+///
+/// The operations are `@inlinable` so that featurize and window5s get them
+/// specialised for their value types: generic calls across modules cost a
+/// metadata lookup each, which was half of featurize's time.
 public struct HeavyHitters<Value: Hashable & Comparable & Sendable>: Equatable, Sendable {
     public struct Entry: Equatable, Sendable {
         public var value: Value
         public var weight: UInt64
 
-        public init(value: Value, weight: UInt64) {
+        @inlinable public init(value: Value, weight: UInt64) {
             self.value = value
             self.weight = weight
         }
@@ -28,70 +32,79 @@ public struct HeavyHitters<Value: Hashable & Comparable & Sendable>: Equatable, 
 
     public let capacity: Int
     /// At most `capacity` entries, in no particular order; `ranked` sorts.
-    public private(set) var entries: [Entry] = []
+    public var entries: [Entry] { storage }
+    @usableFromInline var storage: [Entry] = []
 
-    public init(capacity: Int = HeavyHittersDefaults.capacity) {
+    @inlinable public init(capacity: Int = HeavyHittersDefaults.capacity) {
         precondition(capacity >= 1, "HeavyHitters: capacity must be at least 1")
         self.capacity = capacity
     }
 
     /// Rebuilds a summary from its entries (a record's list), keeping the
     /// `capacity` heaviest as a merge would.
-    public init(capacity: Int = HeavyHittersDefaults.capacity, entries: [Entry]) {
+    @inlinable public init(capacity: Int = HeavyHittersDefaults.capacity, entries: [Entry]) {
         self.init(capacity: capacity)
         var other = HeavyHitters(capacity: capacity)
-        other.entries = entries
+        other.storage = entries
         merge(other)
     }
 
-    public var isEmpty: Bool { entries.isEmpty }
+    @inlinable public var isEmpty: Bool { storage.isEmpty }
 
     /// Adds `weight` to `value`.
-    public mutating func add(_ value: Value, weight: UInt64 = 1) {
+    @inlinable public mutating func add(_ value: Value, weight: UInt64 = 1) {
         guard weight > 0 else { return }
-        for index in entries.indices where entries[index].value == value {
-            entries[index].weight += weight
+        for index in storage.indices where storage[index].value == value {
+            storage[index].weight += weight
             return
         }
-        if entries.count < capacity {
-            entries.append(Entry(value: value, weight: weight))
+        if storage.count < capacity {
+            storage.append(Entry(value: value, weight: weight))
             return
         }
         // Full: the new value and every entry lose the smallest weight
         // among them, so at least one of the capacity + 1 drops out.
         var smallest = weight
-        for entry in entries where entry.weight < smallest { smallest = entry.weight }
-        for index in entries.indices { entries[index].weight -= smallest }
-        entries.removeAll { $0.weight == 0 }
-        if weight > smallest { entries.append(Entry(value: value, weight: weight - smallest)) }
+        for entry in storage where entry.weight < smallest { smallest = entry.weight }
+        for index in storage.indices { storage[index].weight -= smallest }
+        storage.removeAll { $0.weight == 0 }
+        if weight > smallest { storage.append(Entry(value: value, weight: weight - smallest)) }
     }
 
-    public mutating func merge(_ other: HeavyHitters) {
-        guard !other.entries.isEmpty else { return }
-        for entry in other.entries {
-            if let index = entries.firstIndex(where: { $0.value == entry.value }) {
-                entries[index].weight += entry.weight
+    @inlinable public mutating func merge(_ other: HeavyHitters) {
+        guard !other.storage.isEmpty else { return }
+        if storage.isEmpty && other.capacity == capacity {
+            storage = other.storage
+            return
+        }
+        for entry in other.storage {
+            if let index = storage.firstIndex(where: { $0.value == entry.value }) {
+                storage[index].weight += entry.weight
             } else {
-                entries.append(entry)
+                storage.append(entry)
             }
         }
-        guard entries.count > capacity else { return }
-        let sorted = ranked
-        let cut = sorted[capacity].weight
-        entries = sorted.prefix(capacity).compactMap { entry in
-            entry.weight > cut ? Entry(value: entry.value, weight: entry.weight - cut) : nil
-        }
+        guard storage.count > capacity else { return }
+        // Sorted in place, heaviest first: the entry at `capacity` sets the
+        // cut, and everything from it on drops out.
+        storage.sort(by: Self.heavier)
+        let cut = storage[capacity].weight
+        storage.removeSubrange(capacity...)
+        for index in storage.indices { storage[index].weight -= cut }
+        storage.removeAll { $0.weight == 0 }
     }
 
     /// Heaviest first; equal weights by value.
-    public var ranked: [Entry] {
-        entries.sorted { $0.weight != $1.weight ? $0.weight > $1.weight : $0.value < $1.value }
+    @inlinable public var ranked: [Entry] { storage.sorted(by: Self.heavier) }
+
+    @inlinable static func heavier(_ a: Entry, _ b: Entry) -> Bool {
+        a.weight != b.weight ? a.weight > b.weight : a.value < b.value
     }
 
     /// The heaviest entry, or nil when empty.
-    public var top: Entry? {
+    @inlinable public var top: Entry? {
         var best: Entry?
-        for entry in entries {
+        for entry in storage {
             guard let current = best else {
                 best = entry
                 continue
