@@ -14,8 +14,13 @@ public final class LiveCapture {
         public var interface: String
         public var snaplen = 262_144
         public var promiscuous = true
-        /// Deliver packets as they arrive rather than in kernel batches (-l).
-        public var immediate = false
+        /// The kernel's capture buffer, bytes (tcpdump's -B). Packets are
+        /// packed into it in blocks handed over at the latest after
+        /// `bufferTimeout_ms`; libpcap's immediate mode is not used, since
+        /// it gives every packet a frame of the interface's MTU (64 KiB on
+        /// loopback): a burst of a few hundred connection attempts
+        /// overflowed even 32 MiB.
+        public var bufferBytes = 32 << 20
         public var filter: String?
         public init(interface: String) { self.interface = interface }
     }
@@ -54,7 +59,7 @@ public final class LiveCapture {
         pcap_set_snaplen(pointer, Int32(options.snaplen))
         pcap_set_promisc(pointer, options.promiscuous ? 1 : 0)
         pcap_set_timeout(pointer, Self.bufferTimeout_ms)
-        if options.immediate { pcap_set_immediate_mode(pointer, 1) }
+        pcap_set_buffer_size(pointer, Int32(clamping: options.bufferBytes))
         let nanosecondsGranted = pcap_set_tstamp_precision(pointer, Int32(PCAP_TSTAMP_PRECISION_NANO)) == 0
         let status = pcap_activate(pointer)
         if status < 0 {

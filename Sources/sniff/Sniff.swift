@@ -34,6 +34,9 @@ struct Sniff: ToolCommand {
     @Option(name: .customShort("s"), help: ArgumentHelp("Capture at most SNAPLEN bytes of each live packet.", valueName: "snaplen"))
     var snaplen: Int = 262_144
 
+    @Option(name: .customShort("B"), help: ArgumentHelp("Set the kernel's capture buffer to BUFFER_SIZE KiB.", valueName: "buffer_size"))
+    var bufferKiB: Int = 32_768
+
     @Flag(name: .customShort("l"), help: "Flush output after every record (for live pipelines).")
     var lineBuffered = false
 
@@ -66,10 +69,12 @@ struct Sniff: ToolCommand {
         }
         if let count, count <= 0 { throw UsageError("-c: count must be positive") }
         guard (1...262_144).contains(snaplen) else { throw UsageError("-s: snaplen must be 1 to 262144") }
+        guard (1...2_097_151).contains(bufferKiB) else { throw UsageError("-B: buffer_size must be 1 to 2097151 KiB") }
         if interface == nil {
             // Options of live capture only; with -r they would be silently ignored.
             if user != nil { throw UsageError("-Z applies to live capture (-i) only") }
             if snaplen != 262_144 { throw UsageError("-s applies to live capture (-i) only") }
+            if bufferKiB != 32_768 { throw UsageError("-B applies to live capture (-i) only") }
             if noPromiscuous { throw UsageError("-p applies to live capture (-i) only") }
         }
 
@@ -152,7 +157,7 @@ struct Sniff: ToolCommand {
                              diagnostics: Diagnostics) throws(CaptureError) -> CaptureError? {
         var options = LiveCapture.Options(interface: name)
         options.snaplen = snaplen
-        options.immediate = lineBuffered
+        options.bufferBytes = bufferKiB * 1024
         options.promiscuous = !noPromiscuous
         options.filter = filter
         let capture = try LiveCapture(options, diagnostics: diagnostics)
@@ -166,8 +171,15 @@ struct Sniff: ToolCommand {
         } catch {
             failure = error
         }
-        if !quiet, let stats = capture.statistics {
-            diagnostics.say("\(stats.received) packets received by filter, \(stats.droppedByKernel) packets dropped by kernel, \(stats.droppedByInterface) packets dropped by interface")
+        if let stats = capture.statistics {
+            let counts = "\(stats.received) packets received by filter, \(stats.droppedByKernel) packets dropped by kernel, \(stats.droppedByInterface) packets dropped by interface"
+            // Lost packets are reported even with -q: they are data the
+            // rest of the pipeline never saw.
+            if stats.droppedByKernel > 0 || stats.droppedByInterface > 0 {
+                diagnostics.warn("\(counts) (a larger -B may help)")
+            } else if !quiet {
+                diagnostics.say(counts)
+            }
         }
         return failure
     }
