@@ -15,24 +15,6 @@
 /// The victim's own reactions (ICMP port unreachable, rate-limited per
 /// resolver) are left out: they would be a few hundred a second against
 /// thousands of fragments, and detectors key on the inbound volume.
-final class AmplificationScenario: Scenario {
-    private(set) var nextStartTime: Int64
-    private let spec: AttackSpec
-    private let random: SeededRandom
-
-    init(spec: AttackSpec, start: Int64, random: SeededRandom) {
-        self.spec = spec
-        self.random = random
-        nextStartTime = start
-    }
-
-    func startSession() -> Session {
-        let start = nextStartTime
-        nextStartTime = Int64.max
-        return AmplificationSession(spec: spec, start: start, random: random)
-    }
-}
-
 final class AmplificationSession: Session {
     private(set) var nextTime: Int64
     private var random: SeededRandom

@@ -8,9 +8,9 @@ func makeAttackScenario(_ spec: AttackSpec, start: Int64, random: SeededRandom, 
     case .horizontalScan, .pingSweep:
         return NetworkSweepScenario(spec: spec, start: start, random: random)
     case .synFlood, .udpFlood, .icmpFlood:
-        return FloodScenario(spec: spec, start: start, random: random)
+        return OneSessionScenario(start: start) { FloodSession(spec: spec, start: start, random: random) }
     case .dnsAmplification:
-        return AmplificationScenario(spec: spec, start: start, random: random)
+        return OneSessionScenario(start: start) { AmplificationSession(spec: spec, start: start, random: random) }
     case .sshBruteforce, .ftpBruteforce:
         return PasswordGuessingScenario(spec: spec, start: start, random: random, ports: ports)
     case .slowloris:

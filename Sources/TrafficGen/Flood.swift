@@ -15,24 +15,6 @@
 ///   does not rate-limit echo replies (they are outside icmp_ratemask), so
 ///   the victim answers every one, tens of microseconds later; only if more
 ///   than `AnswerQueue.capacity` answers were due at once would it drop some.
-final class FloodScenario: Scenario {
-    private(set) var nextStartTime: Int64
-    private let spec: AttackSpec
-    private let random: SeededRandom
-
-    init(spec: AttackSpec, start: Int64, random: SeededRandom) {
-        self.spec = spec
-        self.random = random
-        nextStartTime = start
-    }
-
-    func startSession() -> Session {
-        let start = nextStartTime
-        nextStartTime = Int64.max
-        return FloodSession(spec: spec, start: start, random: random)
-    }
-}
-
 final class FloodSession: Session {
     private enum Kind { case syn, udp, icmp }
 
