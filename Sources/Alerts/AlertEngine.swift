@@ -17,6 +17,11 @@ public final class AlertEngine {
 
     /// Consecutive steps each rule has held for each host and view.
     private var streaks: [StreakKey: Streak] = [:]
+    /// Streaks are forgotten once no step of theirs came for this long
+    /// (a host gone quiet while its condition held), so that memory
+    /// follows the hosts active now; generous, for sensors that lag.
+    static let streakMemorySeconds: Int64 = 600
+    private var streaksPrunedAt = Int64.min
     private var episodes: [EpisodeKey: Episode] = [:]
     /// The latest event time seen, epoch seconds.
     public private(set) var now = Int64.min
@@ -63,7 +68,15 @@ public final class AlertEngine {
 
     /// One features record.
     public func add(_ record: FeatureRecord) throws(OutputError) {
-        try advance(to: record.windowEnd)
+        // Event time has reached the step's start: the steps before it were
+        // all seen, so an episode whose last firing step ended S seconds
+        // before it has been quiet for S seconds.
+        try advance(to: record.windowStart)
+        if record.windowStart >= streaksPrunedAt.saturatingAdding(Self.streakMemorySeconds) {
+            let oldest = record.windowStart - Self.streakMemorySeconds
+            streaks = streaks.filter { $0.value.lastStepEnd >= oldest }
+            streaksPrunedAt = record.windowStart
+        }
         let values = record.values
         try values.withUnsafeBufferPointer { buffer throws(OutputError) in
             let pointer = buffer.baseAddress!
@@ -118,7 +131,9 @@ public final class AlertEngine {
             return
         }
         episode.firings += 1
-        episode.lastFired = time
+        // Out-of-order input (an older file after a newer one) must not
+        // move the episode back in time.
+        episode.lastFired = max(episode.lastFired, time)
         event.firstSeen = episode.firstSeen
         if time >= episode.lastAlerted + suppressionSeconds {
             event.repeats = episode.pending

@@ -37,7 +37,10 @@ public struct AlertEvent: Sendable {
         case .topPort(let horizon):
             let port = record.value("top_dport_\(horizon.rawValue)")
             let share = record.value("top_dport_share_\(horizon.rawValue)")
-            destinationPort = port >= 0 && share >= Rule.dominantShare ? Int(port) : nil
+            // A port only when the record holds one: a whole number in
+            // 0...65535 (a hostile 1e300 would trap the conversion).
+            destinationPort = (0...65535).contains(port) && port == port.rounded() && share >= Rule.dominantShare
+                ? Int(port) : nil
         }
     }
 
@@ -76,8 +79,8 @@ public struct AlertEvent: Sendable {
 
     /// Whole numbers without a fraction, others with at most three decimals.
     static func numberText(_ value: Double) -> String {
-        if value == value.rounded() && abs(value) < 9e15 { return String(Int64(value)) }
         let rounded = (value * 1000).rounded() / 1000
-        return rounded.description
+        if rounded == rounded.rounded() && abs(rounded) < 9e15 { return String(Int64(rounded)) }
+        return rounded.isFinite ? rounded.description : value.description
     }
 }

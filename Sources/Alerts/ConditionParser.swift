@@ -33,8 +33,27 @@ public struct ConditionParser {
         return Condition(text: text, features: node.featureNames, test: node.truth(slot))
     }
 
+    /// Bounds on a condition's size. The parser and the compiled test
+    /// recurse once per nesting level and operator, so a hostile rules
+    /// file could otherwise overflow the stack; real conditions use a few
+    /// dozen tokens and a few levels of parentheses.
+    static let maximumTokens = 1000
+    static let maximumNesting = 32
+
     func parse(_ text: String) throws(Failure) -> ConditionNode {
-        var reader = Reader(tokens: try Self.tokens(text), end: text.count + 1, features: features)
+        let tokens = try Self.tokens(text)
+        var depth = 0
+        for token in tokens {
+            if token.kind == .symbol("(") { depth += 1 } else if token.kind == .symbol(")") { depth -= 1 }
+            if depth > Self.maximumNesting {
+                throw Failure(column: token.column, message: "parentheses nest deeper than \(Self.maximumNesting) levels")
+            }
+        }
+        if tokens.count > Self.maximumTokens {
+            throw Failure(column: tokens[Self.maximumTokens].column,
+                          message: "the condition is longer than \(Self.maximumTokens) names, numbers and operators")
+        }
+        var reader = Reader(tokens: tokens, end: text.count + 1, features: features)
         let node = try reader.condition()
         guard reader.atEnd else { throw reader.failure("unexpected \(reader.peek!.text) after the condition") }
         guard node.isTruth else { throw Failure(column: 1, message: "the condition is a number, not a comparison") }

@@ -176,8 +176,9 @@ struct RuleReader {
         var proto: String? = nil
         if mapping["proto"] != nil {
             let value = try text("proto")
-            guard ["TCP", "UDP", "ICMP", "IPV6-ICMP", "SCTP"].contains(value) else {
-                throw self.error(mapping["proto"]!, "rule '\(name)': 'proto' must be TCP, UDP, ICMP, IPV6-ICMP or SCTP")
+            // Suricata's names, as its EVE records spell them.
+            guard ["TCP", "UDP", "ICMP", "IPv6-ICMP", "SCTP"].contains(value) else {
+                throw self.error(mapping["proto"]!, "rule '\(name)': 'proto' must be TCP, UDP, ICMP, IPv6-ICMP or SCTP")
             }
             proto = value
         }

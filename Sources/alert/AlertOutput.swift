@@ -47,6 +47,11 @@ final class AlertOutput {
     func finish() throws(OutputError) {
         try writer.flush()
         if store != nil && storeFailure == nil { storePending(waiting: true) }
+        // A stop signal ends the wait for the database: what it still
+        // holds was written out but never stored, which the status says.
+        if storeFailure == nil && !unstored.isEmpty {
+            storeFailure = "stopped while the database was away: \(unstored.count) alerts written but not stored"
+        }
     }
 
     /// Tries to store the rows held; `waiting`: until they are stored or

@@ -96,16 +96,62 @@ import Testing
     }
 
     // Expected: a pair quiet for the period ends its episode when event
-    // time passes its last firing plus 60 s (the other host's steps move
-    // time); a later firing opens a new episode with an alert of its own.
+    // time reaches its last firing step's end plus 60 s (the other host's
+    // steps move time: the step starting at 75 = 15 + 60); a later firing
+    // opens a new episode with an alert of its own.
     @Test func quietPeriodEndsTheEpisode() throws {
         var records = [10, 15].map { Self.vector("10.0.0.5", end: Int64($0), Self.busy) }
         records += stride(from: 20, through: 80, by: 5).map { Self.vector("10.0.0.9", end: Int64($0), ["flows_5s": 1]) }
         records += [85, 90].map { Self.vector("10.0.0.5", end: Int64($0), Self.busy) }
         let events = try run(records)
         #expect(events.map(\.isEnd) == [false, true, false, true])
-        #expect(events[1].lastSeen == 15)  // ended at the step ending 75 = 15 + 60
+        #expect(events[1].lastSeen == 15)
         #expect(events[2].record.windowEnd == 90 && events[2].repeats == 0 && events[2].firstSeen == 85)
+    }
+
+    // Expected: with the shortest period (--suppress 5) a condition that
+    // holds in every step is one episode: each step starts where the last
+    // firing step ended, so the pair is never quiet for 5 s. Steps ending 10
+    // to 40 fire (for: 2 from the one ending 10): one alert, at 10; one end,
+    // at the end of input, with 7 firings.
+    @Test func shortestPeriodKeepsOneEpisode() throws {
+        let records = stride(from: 5, through: 40, by: 5).map { Self.vector("10.0.0.5", end: Int64($0), Self.busy) }
+        let events = try run(records, suppress: 5)
+        #expect(events.map(\.isEnd) == [false, false, false, false, false, false, false, true])
+        #expect(events.filter(\.isEnd).first?.firings == 7)
+        // With --suppress 5 each firing is 5 s after the previous alert,
+        // so each is an alert of its own, within the one episode.
+        #expect(events.dropLast().allSatisfy { $0.firstSeen == 5 })
+    }
+
+    // Expected: a step older than the episode's last firing (an older file
+    // read after a newer one) does not move the episode back: its end
+    // says the last firing step ended at 30, not 20.
+    @Test func outOfOrderFiringsDoNotMoveTheEpisodeBack() throws {
+        let records = [25, 30, 20].map { Self.vector("10.0.0.5", end: Int64($0), Self.busy) }
+        let events = try run(records)
+        #expect(events.last?.isEnd == true && events.last?.lastSeen == 30)
+    }
+
+    // Expected: a top port that is no port (1e300 would trap a conversion,
+    // 70000 and 80.5 are out of range or not whole) names no dest_port.
+    @Test func onlyARealPortIsNamed() throws {
+        for port in [1e300, 70_000, 80.5, -1] {
+            var values = Self.busy
+            values["top_dport_5s"] = port
+            let events = try run([5, 10].map { Self.vector("10.0.0.5", end: Int64($0), values) })
+            #expect(events.first?.destinationPort == nil, "port \(port)")
+            #expect(events.first?.message == "10.0.0.5 opened 12 flows to 10.1.0.1 port various ports")
+        }
+    }
+
+    // Expected: numbers in messages are rounded to three decimals, and a
+    // whole number after rounding has no fraction.
+    @Test func messageNumbers() {
+        #expect(AlertEvent.numberText(2.9996) == "3")
+        #expect(AlertEvent.numberText(0.0004) == "0")
+        #expect(AlertEvent.numberText(0.1234) == "0.123")
+        #expect(AlertEvent.numberText(12) == "12")
     }
 
     // Expected: a peer is named only with at least half the packets: the

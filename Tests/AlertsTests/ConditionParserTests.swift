@@ -59,5 +59,14 @@ import Testing
         #expect(failure("foo(a) > 1")?.message == "unknown function 'foo' (there are max, min and abs)")
         #expect(failure("a in [1, x]")?.message == "expected a number in the list")
         #expect(failure("(a > 1")?.message == "expected ')', found >")
+        // Hostile sizes are refused before the recursive parse (which would
+        // overflow the stack at some tens of thousands of levels).
+        let deep = String(repeating: "(", count: 40_000) + "a > 1" + String(repeating: ")", count: 40_000)
+        #expect(failure(deep) == .init(column: 33, message: "parentheses nest deeper than 32 levels"))
+        let long = Array(repeating: "a", count: 600).joined(separator: " + ") + " > 1"
+        #expect(failure(long)?.message == "the condition is longer than 1000 names, numbers and operators")
+        #expect(failure(String(repeating: "not ", count: 200_000) + "a > 1") != nil)
+        let nested = String(repeating: "(", count: 32) + "a > 1" + String(repeating: ")", count: 32)
+        #expect(failure(nested) == nil)
     }
 }
