@@ -13,6 +13,20 @@ public struct FeatureKey: Hashable, Comparable, Sendable {
         self.host = Array(host.utf8)
     }
 
+    /// The bytes of each part in one go (an array of bytes hashes byte by
+    /// byte), with their counts so that the parts stay apart; every window
+    /// looks its host up by this.
+    public func hash(into hasher: inout Hasher) {
+        Self.combine(sensor, into: &hasher)
+        Self.combine(kind, into: &hasher)
+        Self.combine(host, into: &hasher)
+    }
+
+    private static func combine(_ part: [UInt8], into hasher: inout Hasher) {
+        hasher.combine(part.count)
+        part.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     public static func < (a: FeatureKey, b: FeatureKey) -> Bool {
         if a.sensor != b.sensor { return a.sensor.lexicographicallyPrecedes(b.sensor) }
         if a.kind != b.kind { return a.kind.lexicographicallyPrecedes(b.kind) }

@@ -66,7 +66,8 @@ public final class FeatureOutput {
     }
 
     /// Counts and other whole numbers are written without a fraction.
-    static func isWhole(_ value: Double) -> Bool { value == value.rounded() && abs(value) < 9e15 }
+    /// (Through an integer and back: `rounded()` is a libm call.)
+    static func isWhole(_ value: Double) -> Bool { abs(value) < 9e15 && Double(Int64(value)) == value }
 
     /// Whole numbers without a fraction, others as the shortest text that
     /// reads back the same.

@@ -33,7 +33,7 @@ public struct FeatureSlot: Sendable {
     public var isEmpty: Bool { flows == 0 && packetsOut == 0 && packetsIn == 0 && flowsEnded == 0 }
 
     /// Adds another slot's counts (sums over a horizon).
-    public mutating func add(_ other: FeatureSlot) {
+    @inline(__always) public mutating func add(_ other: FeatureSlot) {
         flows += other.flows
         flowsStarted += other.flowsStarted
         flowsEnded += other.flowsEnded
@@ -73,21 +73,39 @@ extension FeatureSlot {
         "payload_bytes_out", "payload_bytes_in", "tcp_packets", "udp_packets", "icmp_packets",
     ]
 
-    nonisolated(unsafe) static let counterPaths: [WritableKeyPath<FeatureSlot, UInt64>] = [
-        \.flows, \.flowsStarted, \.flowsEnded, \.tcpFlows, \.udpFlows, \.icmpFlows, \.otherFlows,
-        \.packetsOut, \.packetsIn, \.bytesOut, \.bytesIn, \.unanswered, \.rejected, \.reset, \.finished,
-        \.payloadBytesOut, \.payloadBytesIn, \.tcpPackets, \.udpPackets, \.icmpPackets,
-    ]
-
     /// Reads a window record whose parser has `recordNames` from slot
     /// `first` on: only what the features use is decoded.
     public static func read(_ parser: JSONLineParser, first: Int) throws(FieldError) -> (FeatureSlot, HostHistory.Sketches) {
         var slot = FeatureSlot()
-        for (index, path) in counterPaths.enumerated() {
+        // In the order of `counterNames` (assigned directly: a key path
+        // per counter cost a runtime projection each).
+        var index = 0
+        func next() throws(FieldError) -> UInt64 {
+            defer { index += 1 }
             let value = try parser.requireInt(first + index)
             guard value >= 0 else { throw .wrongType(key: recordNames[index], expected: "count of 0 or more") }
-            slot[keyPath: path] = UInt64(value)
+            return UInt64(value)
         }
+        slot.flows = try next()
+        slot.flowsStarted = try next()
+        slot.flowsEnded = try next()
+        slot.tcpFlows = try next()
+        slot.udpFlows = try next()
+        slot.icmpFlows = try next()
+        slot.otherFlows = try next()
+        slot.packetsOut = try next()
+        slot.packetsIn = try next()
+        slot.bytesOut = try next()
+        slot.bytesIn = try next()
+        slot.unanswered = try next()
+        slot.rejected = try next()
+        slot.reset = try next()
+        slot.finished = try next()
+        slot.payloadBytesOut = try next()
+        slot.payloadBytesIn = try next()
+        slot.tcpPackets = try next()
+        slot.udpPackets = try next()
+        slot.icmpPackets = try next()
         let moments = first + counterNames.count
         // Every packet has a size: n is the packets, as window5s counts them.
         if let mean = try parser.double(moments), let m2 = try parser.double(moments + 1), slot.packetsOut + slot.packetsIn > 0 {

@@ -45,64 +45,86 @@ public enum FeatureVector {
     public static func valuesAndContext(_ history: inout HostHistory, stepEnd end: Int64, step: Int64 = 5)
         -> (values: [Double], context: Context) {
         let thirtyEnd = floorDivide(end, 30) * 30, longEnd = floorDivide(end, 180) * 180
-        // One pass over the host's windows sums every horizon.
-        let spans = [(end - step, end), (thirtyEnd - 30, thirtyEnd), (longEnd - 180, longEnd),
-                     (end - 60, end), (end - 300, end), (end - 600, end)]
-        var totals = [FeatureSlot](repeating: FeatureSlot(), count: spans.count)
-        for index in history.indices(from: min(end - 600, longEnd - 180), to: end) {
-            let start = history.starts[index]
-            for (span, range) in spans.enumerated() where range.0 <= start && start < range.1 {
-                totals[span].add(history.counts[index])
+        let totals = history.starts.withUnsafeBufferPointer { starts in
+            history.counts.withUnsafeBufferPointer { counts in
+                history.flowsStarted.withUnsafeBufferPointer {
+                    HorizonTotals(starts: starts, counts: counts, flowsStarted: $0, end: end, step: step)
+                }
             }
         }
-        let now = history.union(from: end - step, to: end)
-        let thirty = history.union(from: thirtyEnd - 30, to: thirtyEnd)
-        let long = history.union(from: longEnd - 180, to: longEnd)
+        // Each horizon reads only what its features use: the step's own
+        // window as it is, the 30 s and 180 s blocks' cached counts, the
+        // five and ten minutes carried from the last step, and the heavy
+        // hitters of the five minutes.
+        let now = history.window(startingAt: end - step) ?? .empty
+        let thirty = history.block(length: 30, start: thirtyEnd - 30)
+        let long = history.block(length: 180, start: longEnd - 180)
+        history.slideUnions(toStepEnd: end)
+        let (fiveMinutes, tenMinutes) = (history.fiveMinutes.counts, history.tenMinutes.counts)
+        let fiveMinuteTops = history.topPeerAndPort(from: end - 300, to: end)
 
         var values: [Double] = []
         values.reserveCapacity(names.count)
-        let current = totals[0]
-        values += [current.flows, current.flowsStarted, current.packetsOut, current.packetsIn,
-                   current.bytesOut, current.bytesIn].map { Double($0) }
-        values += [now.peerCount, now.portCount]
+        let current = totals.current
+        for count in [current.flows, current.flowsStarted, current.packetsOut, current.packetsIn, current.bytesOut, current.bytesIn] {
+            values.append(Double(count))
+        }
+        values.append(now.peerCount)
+        values.append(now.portCount)
         values.append(Double(current.bytesOut) / Double(max(current.bytesIn, 1)))
         values.append(Double(current.packetsOut + current.packetsIn) / Double(max(current.flows, 1)))
         values.append(Double(current.unanswered) / Double(max(current.tcpFlows, 1)))
-        for (total, sketches) in [(totals[1], thirty), (totals[2], long)] {
-            values += [Double(total.flows), Double(total.bytesOut), Double(total.bytesIn), sketches.peerCount, sketches.portCount]
+        func appendBlock(_ block: HostHistory.WindowSummary) {
+            values.append(Double(block.flows))
+            values.append(Double(block.bytesOut))
+            values.append(Double(block.bytesIn))
+            values.append(block.peerCount)
+            values.append(block.portCount)
         }
-        values += [totals[3], totals[4], totals[5]].map { Double($0.flowsStarted) }
+        appendBlock(thirty)
+        appendBlock(long)
+        values.append(Double(totals.flowsStarted1m))
+        values.append(Double(fiveMinutes.totals.flowsStarted))
+        values.append(Double(tenMinutes.totals.flowsStarted))
 
-        let total = totals[4]
+        let total = fiveMinutes.totals
         // A rejected attempt ends in a RST too: counted once, as rejected.
         let otherResets = total.reset > total.rejected ? total.reset - total.rejected : 0
         let failed = total.unanswered + total.rejected + otherResets
         values.append(min(1, Double(failed) / Double(max(total.flowsStarted, 1))))
-        let fiveMinutes = history.union(from: end - 300, to: end)
         values.append(fiveMinutes.portCount)
-        values.append(history.union(from: end - 600, to: end).peerCount)
+        values.append(tenMinutes.peerCount)
         values.append(entropy([total.tcpFlows, total.udpFlows, total.icmpFlows, total.otherFlows]))
         values.append(Double(total.bytesIn) / Double(max(total.flows, 1)))
         let otherEnded = total.flowsEnded > total.reset + total.finished ? total.flowsEnded - total.reset - total.finished : 0
         values.append(entropy([total.unanswered, total.rejected, otherResets, total.finished, otherEnded]))
         values.append(total.packetSize.variance)
-        let (mean, deviation) = startIntervals(history, from: end - 300, to: end, step: step)
-        values += [mean, deviation]
+        let (mean, deviation) = history.starts.withUnsafeBufferPointer { starts in
+            history.flowsStarted.withUnsafeBufferPointer {
+                startIntervals(starts: starts, flowsStarted: $0, from: end - 300, to: end, step: step)
+            }
+        }
+        values.append(mean)
+        values.append(deviation)
 
-        values += [current.unanswered, current.rejected, current.tcpPackets, current.udpPackets, current.icmpPackets,
-                   current.payloadBytesOut, current.payloadBytesIn].map { Double($0) }
+        for count in [current.unanswered, current.rejected, current.tcpPackets, current.udpPackets, current.icmpPackets,
+                      current.payloadBytesOut, current.payloadBytesIn] {
+            values.append(Double(count))
+        }
         values.append(now.sourcePortCount)
         let currentPackets = current.packetsOut + current.packetsIn
-        values.append(share(now.topPeers.top?.weight, of: currentPackets))
-        values += portAndShare(now.topPorts, of: current.flows)
-        values += portAndShare(now.topSourcePorts, of: current.bytesOut + current.bytesIn)
-        values += [Double(total.flows), Double(total.icmpFlows), fiveMinutes.peerCount]
-        values.append(share(fiveMinutes.topPeers.top?.weight, of: total.packetsOut + total.packetsIn))
-        values += portAndShare(fiveMinutes.topPorts, of: total.flows)
+        values.append(share(now.sketches.topPeers.top?.weight, of: currentPackets))
+        appendPortAndShare(now.sketches.topPorts.top, of: current.flows, to: &values)
+        appendPortAndShare(now.sketches.topSourcePorts.top, of: current.bytesOut + current.bytesIn, to: &values)
+        values.append(Double(total.flows))
+        values.append(Double(total.icmpFlows))
+        values.append(fiveMinutes.peerCount)
+        values.append(share(fiveMinuteTops.peer?.weight, of: total.packetsOut + total.packetsIn))
+        appendPortAndShare(fiveMinuteTops.port, of: total.flows, to: &values)
 
         var context = Context()
-        context.topPeer5s = now.topPeers.top?.value
-        context.topPeer5m = fiveMinutes.topPeers.top?.value
+        context.topPeer5s = now.sketches.topPeers.top?.value
+        context.topPeer5m = fiveMinuteTops.peer?.value
         return (values, context)
     }
 
@@ -114,9 +136,10 @@ public enum FeatureVector {
 
     /// The heaviest port's number and its share of `total` (flows for
     /// responder ports, bytes for originator ports); -1 and 0 without one.
-    private static func portAndShare(_ ports: HeavyHitters<ProtocolPort>, of total: UInt64) -> [Double] {
-        guard let top = ports.top else { return [-1, 0] }
-        return [Double(top.value.port), share(top.weight, of: total)]
+    private static func appendPortAndShare(_ top: HeavyHitters<ProtocolPort>.Entry?, of total: UInt64, to values: inout [Double]) {
+        guard let top else { return values += [-1, 0] }
+        values.append(Double(top.value.port))
+        values.append(share(top.weight, of: total))
     }
 
     /// Shannon entropy, bits, of the distribution the counts give; 0 when
@@ -136,15 +159,18 @@ public enum FeatureVector {
     /// carry no finer detail): the k starts of a window are taken as
     /// spread evenly in it, at the middles of k equal parts. With fewer
     /// than two starts the mean is the horizon's length and the deviation 0.
-    static func startIntervals(_ history: HostHistory, from: Int64, to: Int64, step: Int64) -> (Double, Double) {
+    /// (Over the windows' `starts` and `flowsStarted`, as `HostHistory`
+    /// holds them: read in place, not copied.)
+    static func startIntervals(starts: UnsafeBufferPointer<Int64>, flowsStarted flowsStartedByWindow: UnsafeBufferPointer<UInt64>,
+                               from: Int64, to: Int64, step: Int64) -> (Double, Double) {
         var moments = RunningMoments()
         var lastStart: Double?
-        for index in history.indices(from: from, to: to) where history.counts[index].flowsStarted > 0 {
-            let (start, slot) = (history.starts[index], history.counts[index])
-            let spacing = Double(step) / Double(slot.flowsStarted)
+        for index in HostHistory.indices(of: starts, from: from, to: to) where flowsStartedByWindow[index] > 0 {
+            let (start, flowsStarted) = (starts[index], flowsStartedByWindow[index])
+            let spacing = Double(step) / Double(flowsStarted)
             let first = Double(start - from) + spacing / 2
             if let lastStart { moments.add(first - lastStart) }
-            if slot.flowsStarted > 1 { moments.merge(RunningMoments(count: slot.flowsStarted - 1, mean: spacing, m2: 0)) }
+            if flowsStarted > 1 { moments.merge(RunningMoments(count: flowsStarted - 1, mean: spacing, m2: 0)) }
             lastStart = Double(start - from) + Double(step) - spacing / 2
         }
         // Fewer than two starts: no interval seen, so at least the horizon.

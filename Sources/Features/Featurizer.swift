@@ -13,7 +13,7 @@ public final class Featurizer {
     private let maxDelay: Int64
     private let maxKeys: Int
     private let output: FeatureOutput
-    private var histories: [Key: HostHistory] = [:]
+    private var hosts = HostTable()
     /// The end of the next step to write, epoch seconds; nil before input.
     private var nextStepEnd: Int64?
     /// The latest window end seen (what the end of input completes).
@@ -44,11 +44,14 @@ public final class Featurizer {
             guard start >= next - Self.horizon else { return false }
             lateWindows += 1
         }
-        if histories[key] == nil {
-            guard histories.count < maxKeys else { return false }
-            histories[key] = HostHistory(step: step)
+        let held: Int
+        if let slot = hosts.slot(of: key) {
+            held = slot
+        } else {
+            guard hosts.count < maxKeys else { return false }
+            held = hosts.add(key, step: step)
         }
-        histories[key]!.store(slot, sketches, start: start)
+        hosts.histories[held].store(slot, sketches, start: start)
         if nextStepEnd == nil { nextStepEnd = start + step }
         latestEnd = max(latestEnd, start + step)
         return true
@@ -76,7 +79,7 @@ public final class Featurizer {
     private func writeSteps(through last: Int64) throws(OutputError) {
         guard var end = nextStepEnd else { return }
         while end <= last {
-            if histories.isEmpty {
+            if hosts.isEmpty {
                 // Nothing to write until new windows come: skip the silence.
                 end = max(end, last - last % step)
                 if end > last { break }
@@ -88,21 +91,21 @@ public final class Featurizer {
     }
 
     private func writeStep(ending end: Int64) throws(OutputError) {
-        var silent: [Key] = []
+        var silent: [Int] = []
         let written = recordsWritten
-        for key in histories.keys.sorted() {
-            histories[key]!.forget(before: end - Self.horizon)
-            guard !histories[key]!.isEmpty else {
-                silent.append(key)
+        for (key, slot) in hosts.ordered {
+            hosts.histories[slot].forget(before: end - Self.horizon)
+            guard !hosts.histories[slot].isEmpty else {
+                silent.append(slot)
                 continue
             }
-            let (values, context) = FeatureVector.valuesAndContext(&histories[key]!, stepEnd: end, step: step)
+            let (values, context) = FeatureVector.valuesAndContext(&hosts.histories[slot], stepEnd: end, step: step)
             try output.write(key: key, stepStart: end - step, stepEnd: end, values: values, context: context)
             recordsWritten += 1
         }
-        for key in silent { histories[key] = nil }
+        hosts.remove(silent)
         if recordsWritten > written { stepsWritten += 1 }
     }
 
-    public var keysHeld: Int { histories.count }
+    public var keysHeld: Int { hosts.count }
 }

@@ -5,16 +5,27 @@ import SluiceCore
 /// host's activity, and a missing window is a silent one.
 ///
 /// The distinct counters of whole 30 s and 180 s epoch blocks are merged
-/// once and kept, so a ten-minute union takes about twenty merges rather
-/// than a hundred and twenty; a window stored into a block (late, or a
-/// revision) drops the block's merge.
+/// once and kept (`BlockCache`), so a ten-minute union takes about twenty
+/// merges rather than a hundred and twenty; a window stored into a block
+/// (late, or a revision) drops the block's merge. The five and ten minute
+/// unions are carried from step to step (`SlidingUnion`), and each
+/// horizon merges only the sketches its features read.
 public struct HostHistory: Sendable {
     /// Window starts (epoch seconds), ascending, and each window's counts
     /// and distinct counters, at the same index.
     public private(set) var starts: [Int64] = []
     public private(set) var counts: [FeatureSlot] = []
-    private var sketches: [Sketches] = []
-    private var blocks: [Block: Sketches] = [:]
+    /// Each window's `flowsStarted` again, packed: the passes that read
+    /// only those (every step, over minutes of windows) touch 8 bytes a
+    /// window instead of a cache line of its counts.
+    private(set) var flowsStarted: [UInt64] = []
+    /// Each window's sketches, with what the features read of them.
+    private(set) var summaries: [WindowSummary] = []
+    private var blocks = BlockCache()
+    /// The five and ten minute distinct counts and sums, carried from step
+    /// to step (`SlidingUnion`).
+    var fiveMinutes = SlidingUnion()
+    var tenMinutes = SlidingUnion()
 
     /// Distinct peers, destination and source ports, and who and which
     /// ports had most of the traffic, merged.
@@ -35,7 +46,7 @@ public struct HostHistory: Sendable {
             topSourcePorts.merge(other.topSourcePorts)
         }
 
-        private static func merge(_ mine: inout DistinctCounter?, _ theirs: DistinctCounter?) {
+        static func merge(_ mine: inout DistinctCounter?, _ theirs: DistinctCounter?) {
             guard let theirs else { return }
             if mine == nil { mine = theirs } else { mine!.merge(theirs) }
         }
@@ -45,17 +56,13 @@ public struct HostHistory: Sendable {
             self.ports = ports
         }
 
-        public var peerCount: Double { (peers?.estimate ?? 0).rounded() }
-        public var portCount: Double { (ports?.estimate ?? 0).rounded() }
-        public var sourcePortCount: Double { (sourcePorts?.estimate ?? 0).rounded() }
+        public var peerCount: Double { Self.count(peers) }
+        public var portCount: Double { Self.count(ports) }
+        public var sourcePortCount: Double { Self.count(sourcePorts) }
+
+        static func count(_ counter: DistinctCounter?) -> Double { (counter?.estimate ?? 0).rounded() }
     }
 
-    private struct Block: Hashable, Sendable {
-        let length: Int64
-        let start: Int64
-    }
-
-    static let blockLengths: [Int64] = [180, 30]
     let step: Int64
 
     public init(step: Int64 = 5) { self.step = step }
@@ -66,13 +73,17 @@ public struct HostHistory: Sendable {
         let index = lowerBound(start)
         if index < starts.count && starts[index] == start {
             counts[index] = counted
-            sketches[index] = sketch
+            flowsStarted[index] = counted.flowsStarted
+            summaries[index] = WindowSummary(sketch, counted)
         } else {
             starts.insert(start, at: index)
             counts.insert(counted, at: index)
-            sketches.insert(sketch, at: index)
+            flowsStarted.insert(counted.flowsStarted, at: index)
+            summaries.insert(WindowSummary(sketch, counted), at: index)
         }
-        for length in Self.blockLengths { blocks[Block(length: length, start: floorDivide(start, length) * length)] = nil }
+        blocks.drop(holding: start)
+        fiveMinutes.stored(start: start)
+        tenMinutes.stored(start: start)
     }
 
     /// Forgets windows that start before `start`.
@@ -81,12 +92,9 @@ public struct HostHistory: Sendable {
         if keep > 0 {
             starts.removeFirst(keep)
             counts.removeFirst(keep)
-            sketches.removeFirst(keep)
-        }
-        // Called every step for every host: rebuild the cache only when a
-        // block has expired.
-        if blocks.keys.contains(where: { $0.start + $0.length <= start }) {
-            blocks = blocks.filter { $0.key.start + $0.key.length > start }
+            flowsStarted.removeFirst(keep)
+            summaries.removeFirst(keep)
+            blocks.drop(endingBy: start)
         }
     }
 
@@ -97,40 +105,106 @@ public struct HostHistory: Sendable {
         lowerBound(from)..<max(lowerBound(from), lowerBound(to))
     }
 
+    /// What the features read of the window starting at `start`, nil
+    /// when it was silent.
+    func window(startingAt start: Int64) -> WindowSummary? {
+        let index = lowerBound(start)
+        return index < starts.count && starts[index] == start ? summaries[index] : nil
+    }
+
     /// The union of the distinct counters of the windows starting in
     /// `[from, to)` (both multiples of the step).
     public mutating func union(from: Int64, to: Int64) -> Sketches {
         var result = Sketches()
-        var time = from
-        while time < to {
-            if let length = Self.blockLengths.first(where: { time % $0 == 0 && time + $0 <= to }) {
-                result.merge(block(length: length, start: time))
-                time += length
-            } else {
-                let index = lowerBound(time)
-                if index < starts.count && starts[index] == time { result.merge(sketches[index]) }
-                time += step
-            }
-        }
+        forEachPart(from: from, to: to) { result.merge($0.sketches) }
         return result
     }
 
-    private mutating func block(length: Int64, start: Int64) -> Sketches {
-        let key = Block(length: length, start: start)
-        if let merged = blocks[key] { return merged }
-        var merged = Sketches()
-        for index in indices(from: start, to: start + length) { merged.merge(sketches[index]) }
-        blocks[key] = merged
+    /// Calls `body` with the sketches that make up `[from, to)`, in time
+    /// order: whole 30 s and 180 s blocks merged (cached), single windows
+    /// at the edges. Every union folds the same parts in the same order, so
+    /// heavy-hitter merges, which depend on the order, give the same result.
+    mutating func forEachPart(from: Int64, to: Int64, _ body: (WindowSummary) -> Void) {
+        var time = from
+        var index = lowerBound(from)
+        while time < to && index < starts.count {
+            // The longest block that starts here and fits (lengths as
+            // literals: a division by a constant is a multiplication).
+            let length: Int64 = time % 180 == 0 && time + 180 <= to ? 180 : time % 30 == 0 && time + 30 <= to ? 30 : 0
+            if length > 0 {
+                // A block without windows merges nothing: skip the cache.
+                if starts[index] < time + length { body(block(length: length, start: time)) }
+                time += length
+            } else {
+                if starts[index] == time { body(summaries[index]) }
+                time += step
+            }
+            while index < starts.count && starts[index] < time { index += 1 }
+        }
+    }
+
+    /// The merged block of `length` seconds starting at `start`.
+    mutating func block(length: Int64, start: Int64) -> WindowSummary {
+        if let merged = blocks.block(length: length, start: start) { return merged }
+        var sketches = Sketches()
+        var flows: UInt64 = 0, bytesOut: UInt64 = 0, bytesIn: UInt64 = 0
+        for index in indices(from: start, to: start + length) {
+            sketches.merge(summaries[index].sketches)
+            flows += counts[index].flows
+            bytesOut += counts[index].bytesOut
+            bytesIn += counts[index].bytesIn
+        }
+        let merged = WindowSummary(sketches, flows: flows, bytesOut: bytesOut, bytesIn: bytesIn)
+        blocks.keep(merged, length: length, start: start)
         return merged
     }
 
     /// The first index whose start is at or after `start`.
-    private func lowerBound(_ start: Int64) -> Int {
+    func lowerBound(_ start: Int64) -> Int {
+        starts.withUnsafeBufferPointer { Self.lowerBound(of: $0, start) }
+    }
+
+    static func lowerBound(of starts: UnsafeBufferPointer<Int64>, _ start: Int64) -> Int {
         var low = 0, high = starts.count
         while low < high {
             let middle = (low + high) / 2
             if starts[middle] < start { low = middle + 1 } else { high = middle }
         }
         return low
+    }
+
+    /// `indices(from:to:)` over `starts` read in place.
+    static func indices(of starts: UnsafeBufferPointer<Int64>, from: Int64, to: Int64) -> Range<Int> {
+        let low = lowerBound(of: starts, from)
+        return low..<max(low, lowerBound(of: starts, to))
+    }
+}
+
+extension HostHistory {
+    /// Brings the five and ten minute unions to the step ending at `end`
+    /// (their `counts` are what the features read).
+    mutating func slideUnions(toStepEnd end: Int64) {
+        // Taken out while they update, so that their counters stay
+        // uniquely held and merge in place.
+        var five = SlidingUnion(), ten = SlidingUnion()
+        swap(&five, &fiveMinutes)
+        swap(&ten, &tenMinutes)
+        five.update(&self, from: end - 300, to: end, readsEverything: true)
+        ten.update(&self, from: end - 600, to: end, readsEverything: false)
+        fiveMinutes = five
+        tenMinutes = ten
+    }
+
+    /// The heaviest peer and destination port of the windows starting in
+    /// `[from, to)`, from the heavy hitters folded exactly as `union` folds
+    /// them (the other sketches are not merged).
+    mutating func topPeerAndPort(from: Int64, to: Int64)
+        -> (peer: HeavyHitters<IPAddress>.Entry?, port: HeavyHitters<ProtocolPort>.Entry?) {
+        var peers = HeavyHitters<IPAddress>(), ports = HeavyHitters<ProtocolPort>()
+        forEachPart(from: from, to: to) {
+            peers.merge($0.sketches.topPeers)
+            ports.merge($0.sketches.topPorts)
+        }
+        return (peers.top, ports.top)
     }
 }

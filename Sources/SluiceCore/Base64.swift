@@ -28,6 +28,13 @@ public enum Base64 {
     /// The bytes of padded base64 text, or nil if it is not exactly that
     /// (wrong length, a character outside the alphabet, misplaced padding).
     public static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+        // Contiguous text (every caller's) takes the concrete version: a
+        // generic loop across modules pays a witness call per byte.
+        if let decoded = text.withContiguousStorageIfAvailable({ decode(bytes: $0) }) { return decoded }
+        return Array(text).withUnsafeBufferPointer { decode(bytes: $0) }
+    }
+
+    private static func decode(bytes text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard text.count % 4 == 0 else { return nil }
         var output: [UInt8] = []
         output.reserveCapacity(text.count / 4 * 3)

@@ -85,6 +85,7 @@ extension DistinctCounter {
         case Self.exactFormat:
             let count = Int(bytes[2])
             guard count <= Self.exactLimit, bytes.count == 3 + 8 * count else { return nil }
+            hashes.reserveCapacity(count)
             var previous: UInt64?
             for index in 0..<count {
                 var hash: UInt64 = 0

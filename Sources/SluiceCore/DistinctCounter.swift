@@ -58,7 +58,7 @@ public struct DistinctCounter: Equatable, Sendable {
     public mutating func merge(_ other: DistinctCounter) {
         precondition(precision == other.precision, "DistinctCounter: merging precisions \(precision) and \(other.precision)")
         if isExact && other.isExact {
-            for hash in other.hashes { insert(hash: hash) }
+            mergeExact(other.hashes)
             return
         }
         if isExact { densify() }
@@ -69,6 +69,36 @@ public struct DistinctCounter: Equatable, Sendable {
                 registers[index] = other.registers[index]
             }
         }
+    }
+
+    /// Both exact: the union of the two sorted sets in one linear pass,
+    /// and, past `exactLimit`, registers from the union, which is where
+    /// inserting the hashes one by one ends too (as it does for a few).
+    private mutating func mergeExact(_ others: [UInt64]) {
+        guard !others.isEmpty else { return }
+        guard !hashes.isEmpty else {
+            hashes = others
+            if hashes.count > Self.exactLimit { densify() }
+            return
+        }
+        // A few (a window's peers into a horizon's): inserted in place.
+        if others.count <= 4 {
+            for hash in others { insert(hash: hash) }
+            return
+        }
+        var union: [UInt64] = []
+        union.reserveCapacity(hashes.count + others.count)
+        var (mine, theirs) = (0, 0)
+        while mine < hashes.count && theirs < others.count {
+            let (a, b) = (hashes[mine], others[theirs])
+            union.append(min(a, b))
+            if a <= b { mine += 1 }
+            if b <= a { theirs += 1 }
+        }
+        union.append(contentsOf: hashes[mine...])
+        union.append(contentsOf: others[theirs...])
+        hashes = union
+        if hashes.count > Self.exactLimit { densify() }
     }
 
     /// The number of distinct values: exact while `isExact`, else estimated.

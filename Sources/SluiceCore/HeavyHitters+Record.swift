@@ -76,8 +76,9 @@ extension HeavyHitters {
     /// Reads the JSON text of a record's list (`[["10.0.0.7",3],...]`),
     /// each value's text read by `value`; nil when the text is not such a
     /// list, a value does not read, a weight is not a whole number above 0,
-    /// or a value repeats.
-    public init?(listText text: UnsafeBufferPointer<UInt8>, capacity: Int = HeavyHittersDefaults.capacity,
+    /// or a value repeats. Inlinable, like the summary's operations, so
+    /// that the tools get it specialised for their value types.
+    @inlinable public init?(listText text: UnsafeBufferPointer<UInt8>, capacity: Int = HeavyHittersDefaults.capacity,
                  value: (UnsafeBufferPointer<UInt8>) -> Value?) {
         var scanner = ListScanner(text: text)
         guard scanner.take(UInt8(ascii: "[")) else { return nil }
@@ -99,22 +100,22 @@ extension HeavyHitters {
 
 /// The few JSON tokens a heavy-hitter list is made of; whitespace between
 /// them is skipped.
-private struct ListScanner {
-    let text: UnsafeBufferPointer<UInt8>
-    var index: Int
+@usableFromInline struct ListScanner {
+    @usableFromInline let text: UnsafeBufferPointer<UInt8>
+    @usableFromInline var index: Int
 
-    init(text: UnsafeBufferPointer<UInt8>) {
+    @inlinable init(text: UnsafeBufferPointer<UInt8>) {
         self.text = text
         index = text.startIndex
     }
 
-    mutating func skipSpace() {
+    @inlinable mutating func skipSpace() {
         while index < text.endIndex, text[index] == 0x20 || text[index] == 0x09 || text[index] == 0x0A || text[index] == 0x0D {
             index += 1
         }
     }
 
-    mutating func take(_ byte: UInt8) -> Bool {
+    @inlinable mutating func take(_ byte: UInt8) -> Bool {
         skipSpace()
         guard index < text.endIndex, text[index] == byte else { return false }
         index += 1
@@ -122,7 +123,7 @@ private struct ListScanner {
     }
 
     /// A string without escapes (addresses and ports have none).
-    mutating func string() -> UnsafeBufferPointer<UInt8>? {
+    @inlinable mutating func string() -> UnsafeBufferPointer<UInt8>? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = index
         while index < text.endIndex, text[index] != UInt8(ascii: "\"") {
@@ -134,7 +135,7 @@ private struct ListScanner {
         return UnsafeBufferPointer(rebasing: text[start..<index])
     }
 
-    mutating func integer() -> UInt64? {
+    @inlinable mutating func integer() -> UInt64? {
         skipSpace()
         var value: UInt64 = 0
         let start = index
@@ -149,7 +150,7 @@ private struct ListScanner {
         return value
     }
 
-    var atEnd: Bool {
+    @inlinable var atEnd: Bool {
         mutating get {
             skipSpace()
             return index == text.endIndex

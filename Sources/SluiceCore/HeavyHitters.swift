@@ -77,6 +77,9 @@ public struct HeavyHitters<Value: Hashable & Comparable & Sendable>: Equatable, 
             storage = other.storage
             return
         }
+        // Room for every entry of both at once: one copy of a shared
+        // buffer (the first merge's) and no growth while adding.
+        storage.reserveCapacity(storage.count + other.storage.count)
         for entry in other.storage {
             if let index = storage.firstIndex(where: { $0.value == entry.value }) {
                 storage[index].weight += entry.weight

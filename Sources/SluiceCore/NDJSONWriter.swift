@@ -205,8 +205,23 @@ public final class NDJSONWriter {
             appendInteger(Int(value))
             return
         }
-        var text = value.description
-        text.withUTF8 { appendBytes($0) }
+        // The same shortest text as `description`, handed over as bytes:
+        // no String made per number.
+        var text = AppendedText(writer: self)
+        value.write(to: &text)
+    }
+
+    /// Where `Double.write(to:)` puts its text: the standard library passes
+    /// numbers' ASCII to `_writeASCII`, appended here as it is.
+    private struct AppendedText: TextOutputStream {
+        let writer: NDJSONWriter
+
+        mutating func write(_ string: String) {
+            var copy = string
+            copy.withUTF8 { writer.appendBytes($0) }
+        }
+
+        mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { writer.appendBytes(buffer) }
     }
 
     /// Appends `"text"` with JSON escaping (`JSONQuoting`). Fast path:

@@ -1,0 +1,82 @@
+import SluiceCore
+
+/// The distinct peers and ports, and the summed counters, of a horizon
+/// that slides with the steps (the last five or ten minutes), kept from one
+/// step to the next.
+///
+/// Distinct counters merge to the same bits in any order, and the counters
+/// are summed window by window in time order, so while the horizon keeps
+/// its oldest window the next step's union and sums are this step's plus
+/// the windows that arrived since, added in the same order a pass from the
+/// start would add them: the same bits, for one merge per new window
+/// instead of a pass over the whole horizon, and none for a host that
+/// stayed silent. When the oldest window leaves, or a window is stored into
+/// the part already merged (late, or a revision), they are built again.
+struct SlidingUnion: Sendable {
+    /// The starts of the first and last windows merged; nil when nothing
+    /// is held.
+    private var first: Int64?
+    private var last: Int64?
+    private var peers: DistinctCounter?
+    private var ports: DistinctCounter?
+    private(set) var counts = Counts()
+
+    /// What the features read: kept apart from the counters, so that they
+    /// read it without copying those.
+    struct Counts {
+        var peerCount = 0.0
+        var portCount = 0.0
+        /// Every counter summed, or only `flowsStarted` (see `update`).
+        var totals = FeatureSlot()
+    }
+
+    /// A window was stored at `start`: one inside the merged part makes the
+    /// union stale; a later one is merged at the next step.
+    mutating func stored(start: Int64) {
+        if let last, start <= last { self = SlidingUnion() }
+    }
+
+    /// Brings the union to the windows of `history` starting in `[from, to)`.
+    /// `readsEverything` false leaves out the ports and every counter but
+    /// the flows started (all the ten minutes' features read).
+    mutating func update(_ history: inout HostHistory, from: Int64, to: Int64, readsEverything: Bool) {
+        let range = history.indices(from: from, to: to)
+        guard let firstIndex = range.first, let lastIndex = range.last else {
+            self = SlidingUnion()
+            return
+        }
+        let (newFirst, newLast) = (history.starts[firstIndex], history.starts[lastIndex])
+        if newFirst == first, let last, newLast >= last {
+            guard newLast > last else { return }
+            let arrived = history.lowerBound(last + 1)...lastIndex
+            for index in arrived { merge(history.summaries[index].sketches, readsEverything: readsEverything) }
+            sum(history.counts, arrived, readsEverything: readsEverything)
+        } else {
+            peers = nil
+            ports = nil
+            counts.totals = FeatureSlot()
+            history.forEachPart(from: from, to: to) { merge($0.sketches, readsEverything: readsEverything) }
+            sum(history.counts, firstIndex...lastIndex, readsEverything: readsEverything)
+        }
+        (first, last) = (newFirst, newLast)
+        counts.peerCount = HostHistory.Sketches.count(peers)
+        if readsEverything { counts.portCount = HostHistory.Sketches.count(ports) }
+    }
+
+    private mutating func merge(_ sketches: borrowing HostHistory.Sketches, readsEverything: Bool) {
+        HostHistory.Sketches.merge(&peers, sketches.peers)
+        if readsEverything { HostHistory.Sketches.merge(&ports, sketches.ports) }
+    }
+
+    private mutating func sum(_ counts: [FeatureSlot], _ indices: ClosedRange<Int>, readsEverything: Bool) {
+        counts.withUnsafeBufferPointer { counts in
+            for index in indices {
+                if readsEverything {
+                    self.counts.totals.add(counts[index])
+                } else {
+                    self.counts.totals.flowsStarted += counts[index].flowsStarted
+                }
+            }
+        }
+    }
+}

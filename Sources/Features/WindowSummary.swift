@@ -1,0 +1,33 @@
+extension HostHistory {
+    /// What the features read of one window, or of the windows of a 30 s
+    /// or 180 s block merged, made once: the sketches, their distinct
+    /// counts (estimated once rather than at every step that reads them),
+    /// and the flows and bytes. A class, so that handing one to a union
+    /// retains one reference instead of copying six sketches.
+    final class WindowSummary: Sendable {
+        let sketches: Sketches
+        let peerCount: Double
+        let portCount: Double
+        let sourcePortCount: Double
+        let flows: UInt64
+        let bytesOut: UInt64
+        let bytesIn: UInt64
+
+        init(_ sketches: Sketches, flows: UInt64, bytesOut: UInt64, bytesIn: UInt64) {
+            self.sketches = sketches
+            peerCount = sketches.peerCount
+            portCount = sketches.portCount
+            sourcePortCount = sketches.sourcePortCount
+            self.flows = flows
+            self.bytesOut = bytesOut
+            self.bytesIn = bytesIn
+        }
+
+        convenience init(_ sketches: Sketches, _ slot: FeatureSlot) {
+            self.init(sketches, flows: slot.flows, bytesOut: slot.bytesOut, bytesIn: slot.bytesIn)
+        }
+
+        /// A silent window's.
+        static let empty = WindowSummary(Sketches(), flows: 0, bytesOut: 0, bytesIn: 0)
+    }
+}
