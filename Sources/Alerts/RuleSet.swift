@@ -44,7 +44,7 @@ public struct RuleSet: Sendable {
         guard let document, let top = document.mapping else {
             throw RuleError(file: file, line: document?.mark?.line, message: "expected a mapping with a 'rules' list")
         }
-        var reader = RuleReader(file: file)
+        let reader = RuleReader(file: file)
         try reader.checkKeys(top, allowed: ["version", "rules"], what: "the file")
         if let version = top["version"] {
             guard version.int == 1 else { throw reader.error(version, "version must be 1") }
