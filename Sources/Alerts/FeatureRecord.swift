@@ -59,6 +59,9 @@ public final class FeatureRecordReader {
     /// left it out, or the record is of an older version).
     public func read() throws(FieldError) -> FeatureRecord {
         record.kind = try parser.requireString(Self.key)
+        // Rules have a view of src or dst: a record of another key would be
+        // read and never tested.
+        guard record.kind == "src" || record.kind == "dst" else { throw .wrongType(key: "key", expected: "\"src\" or \"dst\"") }
         record.host = try parser.requireString(Self.host)
         record.sensor = try parser.string(Self.sensor) ?? ""
         let start = try parser.requireTimestamp(Self.windowStart)
