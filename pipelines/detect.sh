@@ -22,7 +22,7 @@ set -eu
 
 usage() {
 	cat >&2 <<'EOF'
-usage: pipelines/detect.sh (-r FILE | -i IFACE) [-d URI] [-s SENSOR] [-o FILE] [-q]
+usage: pipelines/detect.sh (-r FILE | -i IFACE) [-d | --db URI] [-s SENSOR] [-o FILE] [-q]
                            [--sniff OPTS] [--flowify OPTS] [--window5s OPTS] [--cascade OPTS]
                            [--featurize OPTS] [--alert OPTS] [--no-store] [BPF filter ...]
 EOF
@@ -49,7 +49,7 @@ while [ $# -gt 0 ]; do
 		source_option=$1 source_value=$2
 		shift 2
 		;;
-	-d) [ $# -ge 2 ] || usage; db=$2; shift 2 ;;
+	-d | --db) [ $# -ge 2 ] || usage; db=$2; shift 2 ;;
 	-s) [ $# -ge 2 ] || usage; sensor=$2; shift 2 ;;
 	-o) [ $# -ge 2 ] || usage; output=$2; shift 2 ;;
 	-q) quiet=-q; shift ;;

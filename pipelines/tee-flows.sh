@@ -9,9 +9,9 @@
 # cluster unless -d URI or PG* variables name one.
 set -eu
 
-usage() { echo "usage: pipelines/tee-flows.sh [-d URI] CAPTURE FLOWS ALERTS" >&2; exit 2; }
+usage() { echo "usage: pipelines/tee-flows.sh [-d | --db URI] CAPTURE FLOWS ALERTS" >&2; exit 2; }
 db=
-if [ "${1:-}" = -d ]; then
+if [ "${1:-}" = -d ] || [ "${1:-}" = --db ]; then
 	[ $# -ge 2 ] || usage
 	db=$2
 	shift 2

@@ -10,9 +10,9 @@
 #   detect.sh -r A -s NAME_A &  detect.sh -r B -s NAME_B &  wait
 set -eu
 
-usage() { echo "usage: pipelines/two-sensors.sh [-d URI] CAPTURE_A CAPTURE_B" >&2; exit 2; }
+usage() { echo "usage: pipelines/two-sensors.sh [-d | --db URI] CAPTURE_A CAPTURE_B" >&2; exit 2; }
 db=
-if [ "${1:-}" = -d ]; then
+if [ "${1:-}" = -d ] || [ "${1:-}" = --db ]; then
 	[ $# -ge 2 ] || usage
 	db=$2
 	shift 2
