@@ -102,7 +102,7 @@ public struct HostHistory: Sendable {
 
     /// The indices of the windows with starts in `[from, to)`.
     public func indices(from: Int64, to: Int64) -> Range<Int> {
-        lowerBound(from)..<max(lowerBound(from), lowerBound(to))
+        starts.withUnsafeBufferPointer { Self.indices(of: $0, from: from, to: to) }
     }
 
     /// What the features read of the window starting at `start`, nil
@@ -173,7 +173,8 @@ public struct HostHistory: Sendable {
         return low
     }
 
-    /// `indices(from:to:)` over `starts` read in place.
+    /// The indices of the windows starting in `[from, to)` of `starts`,
+    /// read in place.
     static func indices(of starts: UnsafeBufferPointer<Int64>, from: Int64, to: Int64) -> Range<Int> {
         let low = lowerBound(of: starts, from)
         return low..<max(low, lowerBound(of: starts, to))
