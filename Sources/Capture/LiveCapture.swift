@@ -20,7 +20,8 @@ public final class LiveCapture {
         /// it gives every packet a frame of the interface's MTU (64 KiB on
         /// loopback): a burst of a few hundred connection attempts
         /// overflowed even 32 MiB.
-        public var bufferBytes = 32 << 20
+        public var bufferBytes = Self.defaultBufferBytes
+        public static let defaultBufferBytes = 32 << 20
         public var filter: String?
         public init(interface: String) { self.interface = interface }
     }

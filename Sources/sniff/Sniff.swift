@@ -35,7 +35,7 @@ struct Sniff: ToolCommand {
     var snaplen: Int = 262_144
 
     @Option(name: .customShort("B"), help: ArgumentHelp("Set the kernel's capture buffer to BUFFER_SIZE KiB.", valueName: "buffer_size"))
-    var bufferKiB: Int = 32_768
+    var bufferKiB: Int = LiveCapture.Options.defaultBufferBytes / 1024
 
     @Flag(name: .customShort("l"), help: "Flush output after every record (for live pipelines).")
     var lineBuffered = false
@@ -74,7 +74,7 @@ struct Sniff: ToolCommand {
             // Options of live capture only; with -r they would be silently ignored.
             if user != nil { throw UsageError("-Z applies to live capture (-i) only") }
             if snaplen != 262_144 { throw UsageError("-s applies to live capture (-i) only") }
-            if bufferKiB != 32_768 { throw UsageError("-B applies to live capture (-i) only") }
+            if bufferKiB != LiveCapture.Options.defaultBufferBytes / 1024 { throw UsageError("-B applies to live capture (-i) only") }
             if noPromiscuous { throw UsageError("-p applies to live capture (-i) only") }
         }
 
