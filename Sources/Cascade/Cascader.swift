@@ -152,15 +152,19 @@ public final class Cascader {
     /// trying until it works or `databaseTimeout` runs out.
     private func flush(waiting: Bool = false) throws(CascadeError) {
         guard !pendingWindows.isEmpty else { return }
+        let latest = Self.latestRevisions(pendingWindows)
+        var transaction: UInt32?
         let stored = try withDatabase(waiting: waiting) { () throws(StoreError) in
-            try store.storeFine(Self.latestRevisions(pendingWindows))
+            transaction = try store.storeFine(latest)
         }
         guard stored else { return }
         counts.stored += pendingWindows.count
-        for window in pendingWindows {
+        for window in latest {
             let identity = window.identity
             schedule.changed(levelIndex: 1, sensor: identity.sensor, start: identity.startSeconds,
                              key: identity.keyKind + "\t" + identity.keyValue, watermark: watermark)
+            hold(HeldWindow(identity: identity, revision: window.revision, features: window.features, transaction: transaction),
+                 levelIndex: 1)
         }
         pendingWindows.removeAll(keepingCapacity: true)
         try writePendingOutput()
@@ -204,12 +208,15 @@ public final class Cascader {
                 let range = item.range
                 let level = settings.levels.seconds[range.levelIndex]
                 let below = settings.levels.seconds[range.levelIndex - 1]
-                var merged: [StoredWindow] = []
+                var merge: WindowStore.CoarseMerge?
+                let held = self.held[range].map { Array($0.values) }
                 let done = try withDatabase(waiting: all) { () throws(StoreError) in
-                    merged = try store.mergeCoarse(level: level, below: below, sensor: range.sensor, start: range.start)
+                    merge = try store.mergeCoarse(level: level, below: below, sensor: range.sensor, start: range.start, held: held)
                 }
-                guard done else { return }
+                guard done, let merge else { return }
                 schedule.done(item)
+                self.held[range] = nil
+                let merged = merge.windows
                 let end = range.start + level
                 let key = "\(range.sensor)\t\(range.levelIndex)"
                 if end > completedEnds[key] ?? .min { completedEnds[key] = end }
@@ -222,9 +229,32 @@ public final class Cascader {
                     schedule.changed(levelIndex: range.levelIndex + 1, sensor: range.sensor, start: range.start,
                                      key: key, watermark: watermark)
                 }
+                if range.levelIndex + 1 < settings.levels.seconds.count,
+                   schedule.isOpen(schedule.range(levelIndex: range.levelIndex + 1, sensor: range.sensor, containing: range.start)) {
+                    for (window, content) in zip(merged, merge.contents) {
+                        // What the level above reads back is the stored bytes.
+                        guard let features = try? WindowColumns.features(fromContent: content) else { continue }
+                        hold(HeldWindow(identity: window.identity, revision: window.revision, features: features,
+                                        transaction: merge.transaction), levelIndex: range.levelIndex + 1)
+                    }
+                }
             }
         }
         if !all { try recordProgress() }
+    }
+
+    /// Per coarse window not merged yet, the windows below it that this run
+    /// stored or merged, as stored, so that its merge need not read them
+    /// back (`WindowStore.mergeCoarse(held:)` checks that the database
+    /// holds just these). Dropped once merged: a late window re-merges
+    /// from the database.
+    private var held: [CoarseSchedule.Range: [WindowIdentity: HeldWindow]] = [:]
+
+    private func hold(_ window: HeldWindow, levelIndex: Int) {
+        guard levelIndex < settings.levels.seconds.count else { return }
+        let range = schedule.range(levelIndex: levelIndex, sensor: window.identity.sensor, containing: window.identity.startSeconds)
+        guard schedule.isOpen(range) else { return }
+        held[range, default: [:]][window.identity] = window
     }
 
     private var recordedProgress: [String: Int64] = [:]

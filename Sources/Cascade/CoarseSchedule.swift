@@ -67,6 +67,10 @@ public struct CoarseSchedule {
         }
     }
 
+    /// Whether `range` waits to be computed in full (for the first time,
+    /// or after a restart).
+    public func isOpen(_ range: Range) -> Bool { open.contains(range) }
+
     /// A range found in the database after a restart: computed in full
     /// when due.
     public mutating func reopen(_ range: Range) {

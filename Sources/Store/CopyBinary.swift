@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// COPY's binary format: a header, then per row the number of fields and
 /// each field as a 32-bit length (-1 for NULL) and its bytes, big-endian,
 /// then a trailer. The server reads numbers without parsing text, and any
@@ -57,6 +59,33 @@ public enum CopyBinary {
         case 4: Int64(Int32(bitPattern: bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }))
         default: nil
         }
+    }
+
+    /// `count` fields as COPY rows hold them (a 32-bit length, -1 for
+    /// NULL, then the bytes) from the start of `bytes`; nil when they do
+    /// not fit.
+    static func fields(_ bytes: UnsafeBufferPointer<UInt8>, count: Int) -> [UnsafeBufferPointer<UInt8>?]? {
+        var fields: [UnsafeBufferPointer<UInt8>?] = []
+        fields.reserveCapacity(count)
+        var offset = 0
+        for _ in 0..<count {
+            guard offset + 4 <= bytes.count else { return nil }
+            let length = Int32(bitPattern: bytes[offset..<(offset + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+            offset += 4
+            if length < 0 {
+                fields.append(nil)
+                continue
+            }
+            guard offset + Int(length) <= bytes.count else { return nil }
+            fields.append(UnsafeBufferPointer(rebasing: bytes[offset..<(offset + Int(length))]))
+            offset += Int(length)
+        }
+        return fields
+    }
+
+    /// A timestamptz, as whole epoch seconds (floored).
+    static func timestampSeconds(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        int64(bytes).map { floorDivide($0, 1_000_000) + postgresEpochSeconds }
     }
 
     static func double(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {

@@ -1,3 +1,4 @@
+import SluiceCore
 import Windows
 
 /// One host window as the store keeps it: a level (the window's length),
@@ -18,15 +19,41 @@ public struct StoredWindow: Sendable {
 /// A window as read from window5s, on its way into the store: its key,
 /// revision, and its content columns (`WindowColumns.contentKinds`)
 /// already in COPY's binary format (`CopyBinary`).
-public struct FineWindow: Sendable {
-    public var identity: WindowIdentity
-    public var revision: Int
-    public var contentFields: [UInt8]
+/// Its `features` are what the content columns decode to
+/// (`WindowColumns.features(fromContent:)`), as a merge reading the row
+/// back would have them.
+///
+/// A class, so that passing it on and holding it copies no features.
+public final class FineWindow: Sendable {
+    public let identity: WindowIdentity
+    public let revision: Int
+    public let contentFields: [UInt8]
+    public let features: HostFeatures
 
-    public init(identity: WindowIdentity, revision: Int, contentFields: [UInt8]) {
+    public init(identity: WindowIdentity, revision: Int, contentFields: [UInt8]) throws(FieldError) {
         self.identity = identity
         self.revision = revision
         self.contentFields = contentFields
+        features = try WindowColumns.features(fromContent: contentFields)
+    }
+}
+
+/// A window this run stored, or merged, below a coarse window not merged
+/// yet: its features as the stored row has them, and the transaction
+/// that wrote the row (nil when it is not known to hold these bytes), so
+/// that the merge need not read it back (`WindowStore.mergeCoarse`).
+/// A class, like `FineWindow`, and for the same reason.
+public final class HeldWindow: Sendable {
+    public let identity: WindowIdentity
+    public let revision: Int
+    public let features: HostFeatures
+    public let transaction: UInt32?
+
+    public init(identity: WindowIdentity, revision: Int, features: HostFeatures, transaction: UInt32?) {
+        self.identity = identity
+        self.revision = revision
+        self.features = features
+        self.transaction = transaction
     }
 }
 

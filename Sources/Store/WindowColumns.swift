@@ -70,9 +70,16 @@ public enum WindowColumns {
         CopyBinary.int4(Int32(revision), into: &data)
     }
 
-    static func appendCopyRow(_ window: StoredWindow, to data: inout [UInt8]) {
-        let features = window.features
+    static func appendCopyRow(_ window: StoredWindow, content: [UInt8], to data: inout [UInt8]) {
         appendKey(window.identity, revision: window.revision, to: &data)
+        data.append(contentsOf: content)
+    }
+
+    /// The content columns of `features` in COPY's binary format, as a
+    /// merge stores them.
+    static func content(of features: HostFeatures) -> [UInt8] {
+        var data: [UInt8] = []
+        data.reserveCapacity(1024)
         for value in features.counterValues { CopyBinary.int8(Int64(bitPattern: value), into: &data) }
         CopyBinary.int8(Int64(features.peers.estimate.rounded()), into: &data)
         CopyBinary.int8(Int64(features.destinationPorts.estimate.rounded()), into: &data)
@@ -86,6 +93,24 @@ public enum WindowColumns {
         appendSketch(features.destinationPorts.base64, to: &data)
         appendSketch(features.sourcePorts.base64, to: &data)
         for text in features.topListTexts { CopyBinary.text(text, into: &data) }
+        return data
+    }
+
+    /// The merge state that content columns (as `content(of:)` or a
+    /// window record's fields give them) hold: what a merge would read
+    /// back from the stored row, since the row is these bytes.
+    public static func features(fromContent content: [UInt8]) throws(FieldError) -> HostFeatures {
+        try content.withUnsafeBufferPointer { bytes throws(FieldError) in
+            guard let fields = CopyBinary.fields(bytes, count: contentKinds.count) else {
+                throw .wrongType(key: "content", expected: "COPY fields")
+            }
+            return try HostFeatures(state: BinaryStateSource { fields[contentColumnOfState[$0]] })
+        }
+    }
+
+    /// Per `HostFeatures.stateNames` index, its content column's index.
+    private static let contentColumnOfState: [Int] = HostFeatures.stateNames.map { name in
+        contentKinds.firstIndex { $0.name == name }!
     }
 
     private static func appendSketch(_ base64: String?, to data: inout [UInt8]) {
@@ -105,27 +130,35 @@ public enum WindowColumns {
     }
 }
 
-/// The state columns of a stored row, for `HostFeatures(state:)`: a query
-/// selecting `HostFeatures.stateNames` from column `firstColumn` on, with
-/// results in binary.
-struct RowStateSource: HostStateSource {
-    let result: QueryResult
-    let row: Int
-    let firstColumn: Int
+/// A host window's state in COPY's binary format (a stored row, or the
+/// content columns on their way to one), for `HostFeatures(state:)`:
+/// `bytes` gives the field of a `HostFeatures.stateNames` index, nil for
+/// NULL.
+struct BinaryStateSource: HostStateSource {
+    let bytes: (Int) -> UnsafeBufferPointer<UInt8>?
 
     func counter(_ index: Int) throws(FieldError) -> UInt64 {
-        guard let bytes = result.bytes(row, firstColumn + index), let value = CopyBinary.int64(bytes), value >= 0 else {
+        guard let bytes = bytes(index), let value = CopyBinary.int64(bytes), value >= 0 else {
             throw .wrongType(key: HostFeatures.stateNames[index], expected: "count")
         }
         return UInt64(value)
     }
 
     func number(_ index: Int) throws(FieldError) -> Double? {
-        guard let bytes = result.bytes(row, firstColumn + index) else { return nil }
+        guard let bytes = bytes(index) else { return nil }
         guard let value = CopyBinary.double(bytes) else { throw .wrongType(key: HostFeatures.stateNames[index], expected: "number") }
         return value
     }
 
-    func base64(_ index: Int) throws(FieldError) -> UnsafeBufferPointer<UInt8>? { result.bytes(row, firstColumn + index) }
-    func list(_ index: Int) throws(FieldError) -> UnsafeBufferPointer<UInt8>? { result.bytes(row, firstColumn + index) }
+    func base64(_ index: Int) throws(FieldError) -> UnsafeBufferPointer<UInt8>? { bytes(index) }
+    func list(_ index: Int) throws(FieldError) -> UnsafeBufferPointer<UInt8>? { bytes(index) }
+}
+
+extension BinaryStateSource {
+    /// The state columns of a query's row, selecting
+    /// `HostFeatures.stateNames` from column `firstColumn` on, with results
+    /// in binary.
+    init(result: QueryResult, row: Int, firstColumn: Int) {
+        self.init { result.bytes(row, firstColumn + $0) }
+    }
 }

@@ -40,9 +40,32 @@ public final class WindowStore {
 
     /// Stores fine windows (as read from window5s) in one transaction: a
     /// stored window is replaced by a higher or equal revision only, and
-    /// not rewritten when nothing changed.
-    public func storeFine(_ windows: [FineWindow]) throws(StoreError) {
-        try againIfPartitionGone { () throws(StoreError) in try storeFineOnce(windows) }
+    /// not rewritten when nothing changed. Returns the transaction's id
+    /// when it wrote every window as given (all were new), nil otherwise.
+    @discardableResult
+    public func storeFine(_ windows: [FineWindow]) throws(StoreError) -> UInt32? {
+        guard !windows.isEmpty else { return nil }
+        return try againIfPartitionGone { () throws(StoreError) -> UInt32? in
+            try ensurePartitions(for: windows.map(\.identity.startSeconds))
+            var data = CopyBinary.header
+            data.reserveCapacity(windows.count * 1024)
+            for window in windows { WindowColumns.appendCopyRow(window, to: &data) }
+            data += CopyBinary.trailer
+            // A revision replaces a row: no use trying the new rows' way.
+            if !windows.contains(where: { $0.revision > 1 }), let transaction = try copyNewRows(data) {
+                return transaction
+            }
+            try connection.transaction { () throws(StoreError) in
+                try copyToStaging(data)
+                try connection.execute("""
+                    INSERT INTO sluice_windows (\(Self.allColumns)) SELECT \(Self.stagedColumns) FROM sluice_staging
+                    ON CONFLICT (\(Self.keyColumns)) DO UPDATE SET (\(Self.valueColumns)) = (\(Self.excluded(WindowColumns.values)))
+                    WHERE excluded.revision >= sluice_windows.revision
+                      AND (\(Self.existing(WindowColumns.values))) IS DISTINCT FROM (\(Self.excluded(WindowColumns.values)))
+                    """)
+            }
+            return nil
+        }
     }
 
     /// Another writer's --retention may have dropped a partition this one
@@ -56,74 +79,118 @@ public final class WindowStore {
         }
     }
 
-    private func storeFineOnce(_ windows: [FineWindow]) throws(StoreError) {
-        guard !windows.isEmpty else { return }
-        try ensurePartitions(for: windows.map(\.identity.startSeconds))
-        try connection.transaction { () throws(StoreError) in
-            var data = CopyBinary.header
-            data.reserveCapacity(windows.count * 1024)
-            for window in windows { WindowColumns.appendCopyRow(window, to: &data) }
-            try copyToStaging(data)
-            try connection.execute("""
-                INSERT INTO sluice_windows (\(Self.allColumns)) SELECT \(Self.stagedColumns) FROM sluice_staging
-                ON CONFLICT (\(Self.keyColumns)) DO UPDATE SET (\(Self.valueColumns)) = (\(Self.excluded(WindowColumns.values)))
-                WHERE excluded.revision >= sluice_windows.revision
-                  AND (\(Self.existing(WindowColumns.values))) IS DISTINCT FROM (\(Self.excluded(WindowColumns.values)))
-                """)
+    /// Batches left before trying `copyNewRows` again after it met a
+    /// stored row (a replay, or another writer's windows).
+    private var newRowsPause = 0
+
+    /// New rows need no staging table and no conflict check: COPY them
+    /// into the table itself, in a transaction of their own, whose id is
+    /// returned. If any row is there already (23505), nothing of it stays
+    /// and this returns nil: the caller takes the staging way.
+    private func copyNewRows(_ data: [UInt8]) throws(StoreError) -> UInt32? {
+        guard newRowsPause == 0 else {
+            newRowsPause -= 1
+            return nil
         }
+        do {
+            return try connection.transaction { () throws(StoreError) -> UInt32 in
+                let transaction = try currentTransaction()
+                try connection.copyIn("COPY sluice_windows (\(Self.allColumns)) FROM STDIN WITH (FORMAT binary)", data: data)
+                return transaction
+            }
+        } catch .statement(let sqlState, _, _) where sqlState == "23505" {
+            newRowsPause = 8
+            return nil
+        }
+    }
+
+    /// The id of the transaction under way, as the `xmin` of the rows it
+    /// writes reads (32 bits; the epoch left out).
+    private func currentTransaction() throws(StoreError) -> UInt32 {
+        let result = try connection.query("SELECT txid_current() % 4294967296")
+        guard let text = result.text(0, 0), let id = UInt32(text) else {
+            throw .statement(sqlState: "", message: "txid_current() gave no transaction id", sql: "")
+        }
+        return id
+    }
+
+    /// A coarse window merged and stored: its windows by key with their
+    /// revisions, each one's content columns as stored, and the id of the
+    /// transaction that wrote them.
+    public struct CoarseMerge {
+        public var windows: [StoredWindow]
+        public var contents: [[UInt8]]
+        public var transaction: UInt32
     }
 
     /// Merges the windows of level `below` that lie in the coarse window
     /// `[start, start + level)` of `sensor`, as the database holds them,
     /// per key in time order, and stores the results. A stored coarse
-    /// window's revision goes up by one when its content changes. Returns
-    /// the merged windows with their revisions, by key.
-    public func mergeCoarse(level: Int64, below: Int64, sensor: String, start: Int64) throws(StoreError) -> [StoredWindow] {
-        try againIfPartitionGone { () throws(StoreError) in try mergeCoarseOnce(level: level, below: below, sensor: sensor, start: start) }
+    /// window's revision goes up by one when its content changes.
+    ///
+    /// `held` are the windows this run wrote there, when it kept them: if
+    /// the database holds exactly those rows, written by those
+    /// transactions (so no other writer touched them), they are merged
+    /// without reading them back; otherwise the rows are read.
+    public func mergeCoarse(level: Int64, below: Int64, sensor: String, start: Int64, held: [HeldWindow]? = nil)
+        throws(StoreError) -> CoarseMerge {
+        try againIfPartitionGone { () throws(StoreError) -> CoarseMerge in
+            // Held windows mean the coarse window is merged for the first
+            // time, so its rows are likely new: they go in the new rows' way
+            // unless one is there already.
+            if held != nil {
+                do throws(StoreError) {
+                    return try mergeCoarseOnce(level: level, below: below, sensor: sensor, start: start, held: held, newRows: true)
+                } catch .statement(let sqlState, _, _) where sqlState == "23505" {}
+            }
+            return try mergeCoarseOnce(level: level, below: below, sensor: sensor, start: start, held: held, newRows: false)
+        }
     }
 
-    private func mergeCoarseOnce(level: Int64, below: Int64, sensor: String, start: Int64) throws(StoreError) -> [StoredWindow] {
+    private func mergeCoarseOnce(level: Int64, below: Int64, sensor: String, start: Int64, held: [HeldWindow]?, newRows: Bool)
+        throws(StoreError) -> CoarseMerge {
         try ensurePartition(containing: start)
-        return try connection.transaction { () throws(StoreError) -> [StoredWindow] in
+        return try connection.transaction { () throws(StoreError) -> CoarseMerge in
             let lock = Int64(bitPattern: StableHash.hash(
                 UInt64(bitPattern: start), seed: StableHash.hash(sensor, seed: UInt64(level))))
             try connection.query("SELECT pg_advisory_xact_lock($1::bigint)", [String(lock)])
-            // Sorted here rather than by the server, which would sort whole
-            // rows: by key and host (bytes), then time, so that every merge
-            // takes the same windows in the same order.
-            let parts = try connection.query("""
-                SELECT key_kind, key_value, window_start, \(HostFeatures.stateNames.joined(separator: ", ")) FROM sluice_windows
-                WHERE level_s = $1 AND sensor = $2 AND window_start >= to_timestamp($3) AND window_start < to_timestamp($4)
-                """, [String(below), sensor, String(start), String(start + level)], binary: true)
-            let keys = (0..<parts.rowCount).map { row in
-                (kind: parts.binaryText(row, 0), value: parts.binaryText(row, 1), start: parts.bytes(row, 2).flatMap(CopyBinary.int64) ?? 0)
+            let transaction = try currentTransaction()
+            let range = [String(below), sensor, String(start), String(start + level)]
+            var parts: [HeldWindow]
+            if let held, try holdsExactly(held, range: range) {
+                parts = held
+            } else {
+                parts = try storedWindows(range: range)
             }
-            let order = keys.indices.sorted { a, b in
-                let (x, y) = (keys[a], keys[b])
-                if x.kind != y.kind { return x.kind.utf8.lexicographicallyPrecedes(y.kind.utf8) }
-                if x.value != y.value { return x.value.utf8.lexicographicallyPrecedes(y.value.utf8) }
-                return x.start < y.start
+            // By key and host (bytes), then time, so that every merge takes
+            // the same windows in the same order, wherever they came from.
+            parts.sort { x, y in
+                let (a, b) = (x.identity, y.identity)
+                if a.keyKind != b.keyKind { return a.keyKind.utf8.lexicographicallyPrecedes(b.keyKind.utf8) }
+                if a.keyValue != b.keyValue { return a.keyValue.utf8.lexicographicallyPrecedes(b.keyValue.utf8) }
+                return a.startSeconds < b.startSeconds
             }
             var merged: [StoredWindow] = []
-            for row in order {
-                let (kind, value) = (keys[row].kind, keys[row].value)
-                let features: HostFeatures
-                do throws(FieldError) {
-                    features = try HostFeatures(state: RowStateSource(result: parts, row: row, firstColumn: 3))
-                } catch {
-                    throw .statement(sqlState: "", message: "stored window \(kind) \(value) at level \(below): \(error.message)", sql: "")
-                }
+            for part in parts {
+                let (kind, value) = (part.identity.keyKind, part.identity.keyValue)
                 if let last = merged.last, last.identity.keyKind == kind, last.identity.keyValue == value {
-                    merged[merged.count - 1].features.merge(features)
+                    merged[merged.count - 1].features.merge(part.features)
                 } else {
                     let identity = WindowIdentity(levelSeconds: level, sensor: sensor, keyKind: kind, keyValue: value, startSeconds: start)
-                    merged.append(StoredWindow(identity: identity, revision: 1, features: features))
+                    merged.append(StoredWindow(identity: identity, revision: 1, features: part.features))
                 }
             }
-            guard !merged.isEmpty else { return [] }
+            guard !merged.isEmpty else { return CoarseMerge(windows: [], contents: [], transaction: transaction) }
+            let contents = merged.map { WindowColumns.content(of: $0.features) }
             var data = CopyBinary.header
             data.reserveCapacity(merged.count * 1024)
-            for window in merged { WindowColumns.appendCopyRow(window, to: &data) }
+            for (window, content) in zip(merged, contents) { WindowColumns.appendCopyRow(window, content: content, to: &data) }
+            data += CopyBinary.trailer
+            if newRows {
+                // Each new, so each at revision 1.
+                try connection.copyIn("COPY sluice_windows (\(Self.allColumns)) FROM STDIN WITH (FORMAT binary)", data: data)
+                return CoarseMerge(windows: merged, contents: contents, transaction: transaction)
+            }
             try copyToStaging(data)
             let changed = "(\(Self.existing(WindowColumns.content))) IS DISTINCT FROM (\(Self.excluded(WindowColumns.content)))"
             let revisions = try connection.query("""
@@ -140,12 +207,55 @@ public final class WindowStore {
                 let identity = merged[index].identity
                 merged[index].revision = revisionOfKey[identity.keyKind + "\t" + identity.keyValue] ?? 1
             }
-            return merged
+            return CoarseMerge(windows: merged, contents: contents, transaction: transaction)
         }
     }
 
+    /// Whether the rows of `range` (level below, sensor, start, end) are
+    /// exactly `held`: as many, each written by a transaction a held
+    /// window names. A row another writer added or replaced has its
+    /// transaction id; one a vacuum froze reads as frozen; either way the
+    /// rows are read instead.
+    private func holdsExactly(_ held: [HeldWindow], range: [String]) throws(StoreError) -> Bool {
+        var transactions: Set<UInt32> = []
+        for window in held {
+            guard let transaction = window.transaction else { return false }
+            transactions.insert(transaction)
+        }
+        let list = "{" + transactions.map(String.init).joined(separator: ",") + "}"
+        let counts = try connection.query("""
+            SELECT count(*), count(*) FILTER (WHERE NOT xmin = ANY($5::xid[])) FROM sluice_windows
+            WHERE level_s = $1 AND sensor = $2 AND window_start >= to_timestamp($3) AND window_start < to_timestamp($4)
+            """, range + [list])
+        return counts.text(0, 0) == String(held.count) && counts.text(0, 1) == "0"
+    }
+
+    /// The windows of `range` as the database holds them.
+    private func storedWindows(range: [String]) throws(StoreError) -> [HeldWindow] {
+        let (below, sensor) = (Int64(range[0]) ?? 0, range[1])
+        let rows = try connection.query("""
+            SELECT key_kind, key_value, window_start, \(HostFeatures.stateNames.joined(separator: ", ")) FROM sluice_windows
+            WHERE level_s = $1 AND sensor = $2 AND window_start >= to_timestamp($3) AND window_start < to_timestamp($4)
+            """, range, binary: true)
+        var windows: [HeldWindow] = []
+        windows.reserveCapacity(rows.rowCount)
+        for row in 0..<rows.rowCount {
+            let (kind, value) = (rows.binaryText(row, 0), rows.binaryText(row, 1))
+            let features: HostFeatures
+            do throws(FieldError) {
+                features = try HostFeatures(state: BinaryStateSource(result: rows, row: row, firstColumn: 3))
+            } catch {
+                throw .statement(sqlState: "", message: "stored window \(kind) \(value) at level \(below): \(error.message)", sql: "")
+            }
+            let identity = WindowIdentity(levelSeconds: below, sensor: sensor, keyKind: kind, keyValue: value,
+                                          startSeconds: rows.bytes(row, 2).flatMap(CopyBinary.timestampSeconds) ?? 0)
+            windows.append(HeldWindow(identity: identity, revision: 1, features: features, transaction: nil))
+        }
+        return windows
+    }
+
     private func copyToStaging(_ data: [UInt8]) throws(StoreError) {
-        try connection.copyIn("COPY sluice_staging (\(Self.allColumns)) FROM STDIN WITH (FORMAT binary)", data: data + CopyBinary.trailer)
+        try connection.copyIn("COPY sluice_staging (\(Self.allColumns)) FROM STDIN WITH (FORMAT binary)", data: data)
     }
 
     // MARK: Progress
@@ -254,7 +364,7 @@ public final class WindowStore {
         for row in 0..<rows.rowCount {
             let features: HostFeatures
             do throws(FieldError) {
-                features = try HostFeatures(state: RowStateSource(result: rows, row: row, firstColumn: 4))
+                features = try HostFeatures(state: BinaryStateSource(result: rows, row: row, firstColumn: 4))
             } catch {
                 throw .statement(sqlState: "", message: "stored window of \(host): \(error.message)", sql: "")
             }

@@ -59,7 +59,9 @@ extension HostFeatures {
     /// Rebuilds the state a window record or a stored row describes, so
     /// that merging it with others gives what one window over all their
     /// flow reports would have.
-    public init(state source: some HostStateSource) throws(FieldError) {
+    /// Inlinable, so that each source's caller gets it specialised rather
+    /// than going through its protocol and generic metadata per field.
+    @inlinable public init(state source: some HostStateSource) throws(FieldError) {
         self.init()
         for (index, counter) in Self.counters.enumerated() {
             self[keyPath: counter.path] = try source.counter(index)
@@ -77,7 +79,7 @@ extension HostFeatures {
 
     /// A heavy-hitter list; absent is empty (the records of a script that
     /// leaves the lists out still merge, naming no one).
-    private static func topList<Value>(_ source: some HostStateSource, at index: Int,
+    @inlinable static func topList<Value>(_ source: some HostStateSource, at index: Int,
                                        value: (UnsafeBufferPointer<UInt8>) -> Value?) throws(FieldError) -> HeavyHitters<Value> {
         guard let text = try source.list(index) else { return HeavyHitters() }
         guard let summary = HeavyHitters(listText: text, value: value) else {
@@ -89,7 +91,7 @@ extension HostFeatures {
     /// Minimum, maximum, mean, M2 and histogram at `index`...`index + 4`;
     /// the histogram's count is the number of values. All absent: nothing
     /// was measured.
-    private static func aggregate(_ source: some HostStateSource, at index: Int) throws(FieldError) -> FieldAggregate {
+    @inlinable static func aggregate(_ source: some HostStateSource, at index: Int) throws(FieldError) -> FieldAggregate {
         guard let text = try source.base64(index + 4) else { return FieldAggregate(percentiles: true, distinct: false) }
         guard let histogram = Base64.decode(text).flatMap(PercentileSketch.init(encoded:)) else {
             throw .wrongType(key: stateNames[index + 4], expected: "histogram (base64)")
@@ -102,7 +104,7 @@ extension HostFeatures {
                               mean: try require(2), m2: try require(3), histogram: histogram)
     }
 
-    private static func distinct(_ source: some HostStateSource, at index: Int) throws(FieldError) -> DistinctCounter {
+    @inlinable static func distinct(_ source: some HostStateSource, at index: Int) throws(FieldError) -> DistinctCounter {
         guard let text = try source.base64(index) else { throw .missing(key: stateNames[index]) }
         guard let counter = Base64.decode(text).flatMap(DistinctCounter.init(encoded:)) else {
             throw .wrongType(key: stateNames[index], expected: "distinct counter (base64)")
