@@ -209,7 +209,7 @@ public final class Cascader {
                 let level = settings.levels.seconds[range.levelIndex]
                 let below = settings.levels.seconds[range.levelIndex - 1]
                 var merge: WindowStore.CoarseMerge?
-                let held = self.held[range].map { Array($0.values) }
+                let held = self.held[range]
                 let done = try withDatabase(waiting: all) { () throws(StoreError) in
                     merge = try store.mergeCoarse(level: level, below: below, sensor: range.sensor, start: range.start, held: held)
                 }
@@ -248,13 +248,17 @@ public final class Cascader {
     /// back (`WindowStore.mergeCoarse(held:)` checks that the database
     /// holds just these). Dropped once merged: a late window re-merges
     /// from the database.
-    private var held: [CoarseSchedule.Range: [WindowIdentity: HeldWindow]] = [:]
+    ///
+    /// A list, not a map by key: a window that replaces one held (the same
+    /// key) was stored through the staging table, so it is held without a
+    /// transaction, and the merge reads the database anyway.
+    private var held: [CoarseSchedule.Range: [HeldWindow]] = [:]
 
     private func hold(_ window: HeldWindow, levelIndex: Int) {
         guard levelIndex < settings.levels.seconds.count else { return }
         let range = schedule.range(levelIndex: levelIndex, sensor: window.identity.sensor, containing: window.identity.startSeconds)
         guard schedule.isOpen(range) else { return }
-        held[range, default: [:]][window.identity] = window
+        held[range, default: []].append(window)
     }
 
     private var recordedProgress: [String: Int64] = [:]

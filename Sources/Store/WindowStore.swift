@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import SluiceCore
 import Windows
 
@@ -156,7 +159,7 @@ public final class WindowStore {
             try connection.query("SELECT pg_advisory_xact_lock($1::bigint)", [String(lock)])
             let transaction = try currentTransaction()
             let range = [String(below), sensor, String(start), String(start + level)]
-            var parts: [HeldWindow]
+            let parts: [HeldWindow]
             if let held, try holdsExactly(held, range: range) {
                 parts = held
             } else {
@@ -164,14 +167,22 @@ public final class WindowStore {
             }
             // By key and host (bytes), then time, so that every merge takes
             // the same windows in the same order, wherever they came from.
-            parts.sort { x, y in
-                let (a, b) = (x.identity, y.identity)
-                if a.keyKind != b.keyKind { return a.keyKind.utf8.lexicographicallyPrecedes(b.keyKind.utf8) }
-                if a.keyValue != b.keyValue { return a.keyValue.utf8.lexicographicallyPrecedes(b.keyValue.utf8) }
-                return a.startSeconds < b.startSeconds
+            let sortKeys = parts.map { part in
+                // Key kind, a NUL (no stored text has one), host: their
+                // bytes compare as the pair does.
+                Array(part.identity.keyKind.utf8) + [0] + Array(part.identity.keyValue.utf8)
+            }
+            let order = parts.indices.sorted { x, y in
+                let comparison = sortKeys[x].withUnsafeBufferPointer { a in
+                    sortKeys[y].withUnsafeBufferPointer { b in
+                        let common = memcmp(a.baseAddress!, b.baseAddress!, min(a.count, b.count))
+                        return common != 0 ? Int(common) : a.count - b.count
+                    }
+                }
+                return comparison != 0 ? comparison < 0 : parts[x].identity.startSeconds < parts[y].identity.startSeconds
             }
             var merged: [StoredWindow] = []
-            for part in parts {
+            for part in order.lazy.map({ parts[$0] }) {
                 let (kind, value) = (part.identity.keyKind, part.identity.keyValue)
                 if let last = merged.last, last.identity.keyKind == kind, last.identity.keyValue == value {
                     merged[merged.count - 1].features.merge(part.features)
