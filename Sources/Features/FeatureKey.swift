@@ -9,9 +9,13 @@ public struct FeatureKey: Hashable, Comparable, Sendable {
 
     public init(sensor: String, kind: String, host: String) {
         self.sensor = Array(sensor.utf8)
-        self.kind = Array(kind.utf8)
+        self.kind = kind == "src" ? Self.source : kind == "dst" ? Self.destination : Array(kind.utf8)
         self.host = Array(host.utf8)
     }
+
+    /// The two views' bytes, shared by every key: no array made per
+    /// window, and the output and the comparisons read memory already hot.
+    private static let source = Array("src".utf8), destination = Array("dst".utf8)
 
     /// The bytes of each part in one go (an array of bytes hashes byte by
     /// byte), with their counts so that the parts stay apart; every window

@@ -76,6 +76,22 @@ extension FeatureSlot {
     /// Reads a window record whose parser has `recordNames` from slot
     /// `first` on: only what the features use is decoded.
     public static func read(_ parser: JSONLineParser, first: Int) throws(FieldError) -> (FeatureSlot, HostHistory.Sketches) {
+        var recent = RecentFields()
+        return try read(parser, first: first, recent: &recent)
+    }
+
+    /// The destination ports' sketch and list texts read lately (see
+    /// `RecentTexts`), for a reader to keep from record to record.
+    public struct RecentFields {
+        var portsSketches = RecentTexts<DistinctCounter?>()
+        var topPorts = RecentTexts<HeavyHitters<ProtocolPort>>()
+
+        public init() {}
+    }
+
+    /// `read(_:first:)`, with repeated destination-port texts read once.
+    public static func read(_ parser: JSONLineParser, first: Int,
+                            recent: inout RecentFields) throws(FieldError) -> (FeatureSlot, HostHistory.Sketches) {
         var slot = FeatureSlot()
         // In the order of `counterNames` (assigned directly: a key path
         // per counter cost a runtime projection each).
@@ -113,18 +129,27 @@ extension FeatureSlot {
         }
         var sketches = HostHistory.Sketches()
         sketches.peers = try distinct(parser, moments + 2)
-        sketches.ports = try distinct(parser, moments + 3)
+        sketches.ports = try distinct(parser, moments + 3, recent: &recent.portsSketches)
         sketches.sourcePorts = try distinct(parser, moments + 4)
         sketches.topPeers = try topList(parser, moments + 5, value: IPAddress.init(text:))
-        sketches.topPorts = try topList(parser, moments + 6, value: ProtocolPort.init(text:))
+        sketches.topPorts = try topList(parser, moments + 6, recent: &recent.topPorts)
         sketches.topSourcePorts = try topList(parser, moments + 7, value: ProtocolPort.init(text:))
         return (slot, sketches)
     }
 
     /// A distinct counter, nil when empty.
     private static func distinct(_ parser: JSONLineParser, _ slot: Int) throws(FieldError) -> DistinctCounter? {
-        let name = parser.keys[slot]
-        guard let text = try parser.stringBytes(slot) else { throw .missing(key: name) }
+        guard let text = try parser.stringBytes(slot) else { throw .missing(key: parser.keys[slot]) }
+        return try distinct(text, name: parser.keys[slot])
+    }
+
+    private static func distinct(_ parser: JSONLineParser, _ slot: Int,
+                                 recent: inout RecentTexts<DistinctCounter?>) throws(FieldError) -> DistinctCounter? {
+        guard let text = try parser.stringBytes(slot) else { throw .missing(key: parser.keys[slot]) }
+        return try recent.value(of: text) { text throws(FieldError) in try distinct(text, name: parser.keys[slot]) }
+    }
+
+    private static func distinct(_ text: UnsafeBufferPointer<UInt8>, name: String) throws(FieldError) -> DistinctCounter? {
         guard let counter = Base64.decode(text).flatMap(DistinctCounter.init(encoded:)) else {
             throw .wrongType(key: name, expected: "distinct counter (base64)")
         }
@@ -140,5 +165,19 @@ extension FeatureSlot {
             throw .wrongType(key: parser.keys[slot], expected: "list of [value, weight] pairs")
         }
         return summary
+    }
+
+    private static func topList(_ parser: JSONLineParser, _ slot: Int,
+                                recent: inout RecentTexts<HeavyHitters<ProtocolPort>>) throws(FieldError) -> HeavyHitters<ProtocolPort> {
+        guard let field = parser.index(ofSlot: slot) else { return HeavyHitters() }
+        guard parser.kind(at: field) == .array else {
+            throw .wrongType(key: parser.keys[slot], expected: "list of [value, weight] pairs")
+        }
+        return try recent.value(of: parser.rawValue(at: field)) { text throws(FieldError) in
+            guard let summary = HeavyHitters(listText: text, value: ProtocolPort.init(text:)) else {
+                throw .wrongType(key: parser.keys[slot], expected: "list of [value, weight] pairs")
+            }
+            return summary
+        }
     }
 }

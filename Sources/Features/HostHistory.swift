@@ -46,6 +46,17 @@ public struct HostHistory: Sendable {
             topSourcePorts.merge(other.topSourcePorts)
         }
 
+        /// `merge(part.sketches)`, each sketch read through the part:
+        /// taking `sketches` out of it copied all six first (a retain each).
+        mutating func merge(_ part: WindowSummary) {
+            Self.merge(&peers, part.sketches.peers)
+            Self.merge(&ports, part.sketches.ports)
+            Self.merge(&sourcePorts, part.sketches.sourcePorts)
+            topPeers.merge(part.sketches.topPeers)
+            topPorts.merge(part.sketches.topPorts)
+            topSourcePorts.merge(part.sketches.topSourcePorts)
+        }
+
         static func merge(_ mine: inout DistinctCounter?, _ theirs: DistinctCounter?) {
             guard let theirs else { return }
             if mine == nil { mine = theirs } else { mine!.merge(theirs) }
@@ -113,43 +124,78 @@ public struct HostHistory: Sendable {
     }
 
     /// The union of the distinct counters of the windows starting in
-    /// `[from, to)` (both multiples of the step).
+    /// `[from, to)` (both multiples of the step), and their heavy hitters
+    /// folded part by part (`forEachPart`).
     public mutating func union(from: Int64, to: Int64) -> Sketches {
         var result = Sketches()
-        forEachPart(from: from, to: to) { result.merge($0.sketches) }
+        var partWindows: [Range<Int>] = []
+        forEachPart(from: from, to: to) { part, windows in
+            result.merge(part)
+            partWindows.append(windows)
+        }
+        // Blocks keep no source ports (no feature reads them): each part's
+        // are merged here from its windows, as the block would have.
+        for windows in partWindows {
+            var part = Sketches()
+            for index in windows {
+                Sketches.merge(&part.sourcePorts, summaries[index].sketches.sourcePorts)
+                part.topSourcePorts.merge(summaries[index].sketches.topSourcePorts)
+            }
+            Sketches.merge(&result.sourcePorts, part.sourcePorts)
+            result.topSourcePorts.merge(part.topSourcePorts)
+        }
         return result
     }
 
     /// Calls `body` with the sketches that make up `[from, to)`, in time
-    /// order: whole 30 s and 180 s blocks merged (cached), single windows
-    /// at the edges. Every union folds the same parts in the same order, so
-    /// heavy-hitter merges, which depend on the order, give the same result.
-    mutating func forEachPart(from: Int64, to: Int64, _ body: (WindowSummary) -> Void) {
+    /// order, and the indices of their windows: whole 30 s and 180 s blocks
+    /// merged (cached), single windows at the edges. Every union folds the
+    /// same parts in the same order, so heavy-hitter merges, which depend
+    /// on the order, give the same result.
+    mutating func forEachPart(from: Int64, to: Int64, _ body: (WindowSummary, Range<Int>) -> Void) {
         var time = from
         var index = lowerBound(from)
         while time < to && index < starts.count {
             // The longest block that starts here and fits (lengths as
             // literals: a division by a constant is a multiplication).
             let length: Int64 = time % 180 == 0 && time + 180 <= to ? 180 : time % 30 == 0 && time + 30 <= to ? 30 : 0
+            let first = index
             if length > 0 {
-                // A block without windows merges nothing: skip the cache.
-                if starts[index] < time + length { body(block(length: length, start: time)) }
                 time += length
+                while index < starts.count && starts[index] < time { index += 1 }
+                // A block without windows merges nothing: skip the cache.
+                if index > first { body(block(length: length, start: time - length), first..<index) }
             } else {
-                if starts[index] == time { body(summaries[index]) }
+                if starts[index] == time { body(summaries[index], index..<index + 1) }
                 time += step
+                while index < starts.count && starts[index] < time { index += 1 }
             }
-            while index < starts.count && starts[index] < time { index += 1 }
         }
     }
 
-    /// The merged block of `length` seconds starting at `start`.
+    /// The merged block of `length` seconds starting at `start`: what the
+    /// features read of it (the source ports, which none reads, are left
+    /// out; see `union`).
     mutating func block(length: Int64, start: Int64) -> WindowSummary {
         if let merged = blocks.block(length: length, start: start) { return merged }
-        var sketches = Sketches()
+        var peers: DistinctCounter?, ports: DistinctCounter?
         var flows: UInt64 = 0, bytesOut: UInt64 = 0, bytesIn: UInt64 = 0
-        for index in indices(from: start, to: start + length) {
-            sketches.merge(summaries[index].sketches)
+        let windows = indices(from: start, to: start + length)
+        let (topPeers, topPorts) = HeavyHitterFold<IPAddress>.withFold { topPeers in
+            HeavyHitterFold<ProtocolPort>.withFold { topPorts in
+                for index in windows {
+                    let window = summaries[index]
+                    Sketches.merge(&peers, window.sketches.peers)
+                    Sketches.merge(&ports, window.sketches.ports)
+                    topPeers.merge(window.topPeers, else: window.sketches.topPeers)
+                    topPorts.merge(window.topPorts, else: window.sketches.topPorts)
+                }
+                return (topPeers.summary, topPorts.summary)
+            }
+        }
+        var sketches = Sketches(peers: peers, ports: ports)
+        (sketches.topPeers, sketches.topPorts) = (topPeers, topPorts)
+        for index in windows {
             flows += counts[index].flows
             bytesOut += counts[index].bytesOut
             bytesIn += counts[index].bytesIn
@@ -201,11 +247,14 @@ extension HostHistory {
     /// them (the other sketches are not merged).
     mutating func topPeerAndPort(from: Int64, to: Int64)
         -> (peer: HeavyHitters<IPAddress>.Entry?, port: HeavyHitters<ProtocolPort>.Entry?) {
-        var peers = HeavyHitters<IPAddress>(), ports = HeavyHitters<ProtocolPort>()
-        forEachPart(from: from, to: to) {
-            peers.merge($0.sketches.topPeers)
-            ports.merge($0.sketches.topPorts)
+        HeavyHitterFold<IPAddress>.withFold { peers in
+            HeavyHitterFold<ProtocolPort>.withFold { ports in
+                forEachPart(from: from, to: to) { part, _ in
+                    peers.merge(part.topPeers, else: part.sketches.topPeers)
+                    ports.merge(part.topPorts, else: part.sketches.topPorts)
+                }
+                return (peers.top, ports.top)
+            }
         }
-        return (peers.top, ports.top)
     }
 }

@@ -49,13 +49,13 @@ struct SlidingUnion: Sendable {
         if newFirst == first, let last, newLast >= last {
             guard newLast > last else { return }
             let arrived = history.lowerBound(last + 1)...lastIndex
-            for index in arrived { merge(history.summaries[index].sketches, readsEverything: readsEverything) }
+            for index in arrived { merge(history.summaries[index], readsEverything: readsEverything) }
             sum(history.counts, arrived, readsEverything: readsEverything)
         } else {
             peers = nil
             ports = nil
             counts.totals = FeatureSlot()
-            history.forEachPart(from: from, to: to) { merge($0.sketches, readsEverything: readsEverything) }
+            history.forEachPart(from: from, to: to) { part, _ in merge(part, readsEverything: readsEverything) }
             sum(history.counts, firstIndex...lastIndex, readsEverything: readsEverything)
         }
         (first, last) = (newFirst, newLast)
@@ -63,9 +63,11 @@ struct SlidingUnion: Sendable {
         if readsEverything { counts.portCount = HostHistory.Sketches.count(ports) }
     }
 
-    private mutating func merge(_ sketches: borrowing HostHistory.Sketches, readsEverything: Bool) {
-        HostHistory.Sketches.merge(&peers, sketches.peers)
-        if readsEverything { HostHistory.Sketches.merge(&ports, sketches.ports) }
+    /// (Each counter read through the part: taking its `sketches` out
+    /// copied all six, a retain each in memory no feature reads.)
+    private mutating func merge(_ part: HostHistory.WindowSummary, readsEverything: Bool) {
+        HostHistory.Sketches.merge(&peers, part.sketches.peers)
+        if readsEverything { HostHistory.Sketches.merge(&ports, part.sketches.ports) }
     }
 
     private mutating func sum(_ counts: [FeatureSlot], _ indices: ClosedRange<Int>, readsEverything: Bool) {

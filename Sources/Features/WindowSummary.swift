@@ -1,3 +1,5 @@
+import SluiceCore
+
 extension HostHistory {
     /// What the features read of one window, or of the windows of a 30 s
     /// or 180 s block merged, made once: the sketches, their distinct
@@ -6,8 +8,12 @@ extension HostHistory {
     /// retains one reference instead of copying six sketches.
     final class WindowSummary: Sendable {
         let sketches: Sketches
+        /// The top peers and ports again, inline (`InlineTops`).
+        let topPeers: InlineTops<IPAddress>
+        let topPorts: InlineTops<ProtocolPort>
         let peerCount: Double
         let portCount: Double
+        /// A window's; 0 for a block (which merges no source ports).
         let sourcePortCount: Double
         let flows: UInt64
         let bytesOut: UInt64
@@ -15,6 +21,8 @@ extension HostHistory {
 
         init(_ sketches: Sketches, flows: UInt64, bytesOut: UInt64, bytesIn: UInt64) {
             self.sketches = sketches
+            topPeers = InlineTops(sketches.topPeers)
+            topPorts = InlineTops(sketches.topPorts)
             peerCount = sketches.peerCount
             portCount = sketches.portCount
             sourcePortCount = sketches.sourcePortCount

@@ -15,6 +15,7 @@ final class FeaturizeInput {
     private let writer: NDJSONWriter
     private let passesThrough: Bool
     private let parser = JSONLineParser(keys: keys)
+    private var recentFields = FeatureSlot.RecentFields()
     private let diagnostics: Diagnostics
     private let showsProgress: Bool
     private var windows = 0
@@ -54,7 +55,7 @@ final class FeaturizeInput {
                 let host = try parser.requireString(Self.host)
                 key = FeatureKey(sensor: try parser.string(Self.sensor) ?? "", kind: kind, host: host)
                 start = startTime / 1_000_000_000
-                (slot, sketches) = try FeatureSlot.read(parser, first: Self.identity.count)
+                (slot, sketches) = try FeatureSlot.read(parser, first: Self.identity.count, recent: &recentFields)
             } catch {
                 diagnostics.report("bad_record", "\(place)line \(lineNumber): \(error.message)")
                 return
