@@ -21,6 +21,23 @@ public final class FeatureOutput {
         names = columns.map { FeatureVector.staticNames[$0] }
     }
 
+    /// An output of the same format and columns that collects its records
+    /// in memory, for part of a step written on another thread; `append`
+    /// then moves them here, in order.
+    func collectingPart() -> FeatureOutput {
+        let part = FeatureOutput(writer: NDJSONWriter(collectingCapacity: 1 << 20), format: format, columns: columns)
+        part.wroteHeader = true
+        return part
+    }
+
+    func append(_ part: FeatureOutput) throws(OutputError) {
+        try writer.append(takingFrom: part.writer)
+    }
+
+    /// Whether each record must go out as it is written (-l): then a step
+    /// is written by one thread, in order, as it goes.
+    var flushesEachRecord: Bool { writer.flushesEachRecord }
+
     func write(key: FeatureKey, stepStart: Int64, stepEnd: Int64, values: [Double],
                context: FeatureVector.Context = FeatureVector.Context()) throws(OutputError) {
         switch format {

@@ -1,3 +1,4 @@
+import Dispatch
 import SluiceCore
 
 /// The featurize stage: host windows in, one feature vector per host (and
@@ -24,11 +25,19 @@ public final class Featurizer {
     /// for the steps to come.
     public private(set) var lateWindows = 0
 
-    public init(step: Int64 = 5, maxDelay: Int64, maxKeys: Int, output: FeatureOutput) {
+    /// Outputs for the second and later parts of a step's hosts, each
+    /// written by a thread of its own (empty with one thread).
+    private let partOutputs: [FeatureOutput]
+
+    /// `threads` write the vectors of a step's hosts side by side, each a
+    /// contiguous part of them, so the output is the same bytes whatever
+    /// their number.
+    public init(step: Int64 = 5, maxDelay: Int64, maxKeys: Int, output: FeatureOutput, threads: Int = 1) {
         self.step = step
         self.maxDelay = maxDelay
         self.maxKeys = maxKeys
         self.output = output
+        partOutputs = output.flushesEachRecord ? [] : (1..<max(threads, 1)).map { _ in output.collectingPart() }
     }
 
     public static let horizon: Int64 = 600
@@ -90,21 +99,73 @@ public final class Featurizer {
         nextStepEnd = end
     }
 
+    /// Fewest hosts worth a thread of their own: below this a part is
+    /// over before a thread would have started.
+    static let hostsPerPart = 256
+
     private func writeStep(ending end: Int64) throws(OutputError) {
-        var silent: [Int] = []
-        let written = recordsWritten
-        for (key, slot) in hosts.ordered {
-            hosts.histories[slot].forget(before: end - Self.horizon)
-            guard !hosts.histories[slot].isEmpty else {
-                silent.append(slot)
-                continue
+        let ordered = hosts.ordered
+        let partCount = min(partOutputs.count + 1, max(ordered.count / Self.hostsPerPart, 1))
+        var parts = [StepPart](repeating: StepPart(), count: partCount)
+        let outputs = [output] + partOutputs
+        hosts.histories.withUnsafeMutableBufferPointer { histories in
+            parts.withUnsafeMutableBufferPointer { parts in
+                let job = StepJob(hosts: ordered, histories: histories, parts: parts, outputs: outputs, stepEnd: end, step: step)
+                if partCount == 1 { job.write(part: 0) } else { DispatchQueue.concurrentPerform(iterations: partCount) { job.write(part: $0) } }
             }
-            let (values, context) = FeatureVector.valuesAndContext(&hosts.histories[slot], stepEnd: end, step: step)
-            try output.write(key: key, stepStart: end - step, stepEnd: end, values: values, context: context)
-            recordsWritten += 1
+        }
+        var written = 0
+        var silent: [Int] = []
+        for (index, part) in parts.enumerated() {
+            if let error = part.error { throw error }
+            if index > 0 { try output.append(outputs[index]) }
+            written += part.written
+            silent += part.silent
         }
         hosts.remove(silent)
-        if recordsWritten > written { stepsWritten += 1 }
+        recordsWritten += written
+        if written > 0 { stepsWritten += 1 }
+    }
+
+    /// What writing one part of a step's hosts did.
+    private struct StepPart {
+        var written = 0
+        /// Slots of hosts with nothing left in their ten minutes.
+        var silent: [Int] = []
+        var error: OutputError?
+    }
+
+    /// One step's writing, shared by the threads that write its parts:
+    /// part N writes the Nth contiguous share of the hosts to `outputs[N]`
+    /// and its outcome to `parts[N]`, and touches only those hosts'
+    /// histories, so no two parts touch the same memory.
+    private struct StepJob: @unchecked Sendable {
+        let hosts: [(key: FeatureKey, slot: Int)]
+        let histories: UnsafeMutableBufferPointer<HostHistory>
+        let parts: UnsafeMutableBufferPointer<StepPart>
+        let outputs: [FeatureOutput]
+        let stepEnd: Int64
+        let step: Int64
+
+        func write(part index: Int) {
+            let first = hosts.count * index / parts.count, end = hosts.count * (index + 1) / parts.count
+            var part = StepPart()
+            do throws(OutputError) {
+                for (key, slot) in hosts[first..<end] {
+                    histories[slot].forget(before: stepEnd - Featurizer.horizon)
+                    guard !histories[slot].isEmpty else {
+                        part.silent.append(slot)
+                        continue
+                    }
+                    let (values, context) = FeatureVector.valuesAndContext(&histories[slot], stepEnd: stepEnd, step: step)
+                    try outputs[index].write(key: key, stepStart: stepEnd - step, stepEnd: stepEnd, values: values, context: context)
+                    part.written += 1
+                }
+            } catch {
+                part.error = error
+            }
+            parts[index] = part
+        }
     }
 
     public var keysHeld: Int { hosts.count }

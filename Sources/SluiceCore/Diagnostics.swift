@@ -57,6 +57,13 @@ public final class Diagnostics {
         return amount
     }
 
+    /// Adds what `other` counted, kind by kind in its order: a tool whose
+    /// second thread reports into a `Diagnostics` of its own ends with one
+    /// summary, in the same order every run.
+    public func add(_ other: Diagnostics) {
+        for kind in other.kinds { count(kind, by: other.counts[kind]!) }
+    }
+
     /// True when anything was counted.
     public var sawProblems: Bool { !counts.isEmpty }
 

@@ -61,7 +61,28 @@ public final class NDJSONWriter {
         enlargePipeBuffer(fileDescriptor)
     }
 
+    /// A writer that only collects: records pile up in memory until
+    /// another writer takes them (`append(takingFrom:)`), for a part of the
+    /// output formatted on another thread.
+    public init(collectingCapacity: Int) {
+        fileDescriptor = -1
+        flushesEachRecord = false
+        capacity = max(collectingCapacity, 4096)
+        flushThreshold = .max
+        buffer = .allocate(capacity: capacity)
+    }
+
     deinit { buffer.deallocate() }
+
+    /// Moves everything `other` collected to the end of this writer's
+    /// output, with its record count, and empties `other`.
+    public func append(takingFrom other: NDJSONWriter) throws(OutputError) {
+        appendBytes(UnsafeBufferPointer(start: other.buffer, count: other.count))
+        recordCount += other.recordCount
+        other.count = 0
+        other.recordCount = 0
+        if flushesEachRecord || count >= flushThreshold { try flush() }
+    }
 
     // MARK: Records
 

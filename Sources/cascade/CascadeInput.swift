@@ -25,12 +25,10 @@ final class CascadeInput {
     private let forwarded: WindowRecords.ForwardedFields
     private let diagnostics: Diagnostics
     private let showsProgress: Bool
-    private let handsOffEachLine: Bool
+    private var pacing: HandOffPacing
     private var pipeline: BatchPipeline<Item>!
     /// What stopped the worker; read after `pipeline.finish()`.
     private var failure: CascadeError?
-    private var bytesInBatch = 0
-    private var lastHandOff = 0.0
 
     init(cascader: Cascader, levelSeconds: Int64, sensor: String, diagnostics: Diagnostics, showsProgress: Bool, lineBuffered: Bool) {
         self.cascader = cascader
@@ -39,7 +37,7 @@ final class CascadeInput {
         forwarded = WindowRecords.ForwardedFields(levelSeconds: levelSeconds, sensor: sensor)
         self.diagnostics = diagnostics
         self.showsProgress = showsProgress
-        handsOffEachLine = lineBuffered
+        pacing = HandOffPacing(eachLine: lineBuffered)
         pipeline = BatchPipeline(batchSize: 1024, depth: 4) { [unowned self] items in
             do throws(CascadeError) {
                 for item in items {
@@ -63,20 +61,8 @@ final class CascadeInput {
         try NDJSONInput.readRecords(name, tool: "cascade", parser: parser, showsProgress: showsProgress,
                              report: { diagnostics.report($0, $1) }) { line, place, lineNumber throws(OutputError) in
             guard let item = item(line, place: place, lineNumber: lineNumber) else { return }
-            if !pipeline.append(item) || !handOffIfDue(line.count) { StopSignal.request() }
+            if !pipeline.append(item) || (pacing.isDue(adding: line.count) && !pipeline.handOffPartial()) { StopSignal.request() }
         }
-    }
-
-    /// Hands over a partial batch when it holds many bytes, when lines are
-    /// to go out at once (-l), or when it has waited a fifth of a second:
-    /// a slow live stream still reaches the database and stdout promptly.
-    private func handOffIfDue(_ bytes: Int) -> Bool {
-        bytesInBatch += bytes
-        let now = monotonicNow()
-        guard handsOffEachLine || bytesInBatch >= 4 << 20 || now - lastHandOff >= 0.2 else { return true }
-        bytesInBatch = 0
-        lastHandOff = now
-        return pipeline.handOffPartial()
     }
 
     /// Waits for the cascader to take everything, then ends it.

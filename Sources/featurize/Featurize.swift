@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Features
 import SluiceCLI
 import SluiceCore
@@ -32,6 +35,9 @@ struct Featurize: ToolCommand {
     @Option(name: .customLong("max-keys"), help: ArgumentHelp("Most hosts (per view and sensor) held at once; windows of more are refused and counted.", valueName: "count"))
     var maxKeys = 1_000_000
 
+    @Option(help: ArgumentHelp("Threads that write a step's vectors side by side (default: the processors online, at most 4); the output is the same with any number.", valueName: "count"))
+    var threads: Int?
+
     @OptionGroup var filter: FilterOptions
 
     mutating func execute() throws -> ExitStatus {
@@ -48,18 +54,20 @@ struct Featurize: ToolCommand {
             }
         }
         guard (1...100_000_000).contains(maxKeys) else { throw UsageError("--max-keys: must be 1 to 100000000") }
+        let threadCount = threads ?? min(max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), 4)
+        guard (1...64).contains(threadCount) else { throw UsageError("--threads: must be 1 to 64") }
         let writer = NDJSONWriter(flushesEachRecord: filter.lineBuffered)
         let diagnostics = Diagnostics(tool: "featurize")
         StopSignal.install()
         let featurizer = Featurizer(maxDelay: maxDelay.nanoseconds, maxKeys: maxKeys,
-                                    output: FeatureOutput(writer: writer, format: outputFormat, columns: indices))
+                                    output: FeatureOutput(writer: writer, format: outputFormat, columns: indices), threads: threadCount)
         let input = FeaturizeInput(featurizer: featurizer, writer: writer, passesThrough: outputFormat == .ndjson,
                                    diagnostics: diagnostics, showsProgress: !filter.quiet)
         // Never freed: the process exits next, and releasing every host's
         // ten minutes of windows one object at a time took 3% of a run.
         _ = Unmanaged.passRetained(featurizer)
         try filter.readInputs(input.read)
-        try featurizer.finish()
+        try input.finish()
         return filter.exitStatus(summary: input.summary(), diagnostics: diagnostics)
     }
 }

@@ -6,7 +6,17 @@ import SluiceCore
 /// event time; ticks and other records pass through in order (counted and
 /// left out in CSV). Bad lines are reported with their file and line,
 /// counted and skipped.
+///
+/// Reading and parsing lines runs on the calling thread; the featurizer
+/// (histories, steps, output) on a second one, fed in order through a
+/// `BatchPipeline`, so the two overlap.
 final class FeaturizeInput {
+    enum Item {
+        case window(key: FeatureKey, start: Int64, slot: FeatureSlot, sketches: HostHistory.Sketches, place: String, lineNumber: Int)
+        case tick(Int64, line: [UInt8])
+        case other(line: [UInt8])
+    }
+
     static let identity = ["type", "ts", "window_start", "window_end", "key", "host", "sensor"]
     static let type = 0, ts = 1, windowStart = 2, windowEnd = 3, key = 4, host = 5, sensor = 6
     static let keys = FieldKeys(identity + FeatureSlot.recordNames)
@@ -17,7 +27,14 @@ final class FeaturizeInput {
     private let parser = JSONLineParser(keys: keys)
     private var recentFields = FeatureSlot.RecentFields()
     private let diagnostics: Diagnostics
+    /// The featurizer's thread's own reports (windows refused), added to
+    /// `diagnostics` at the end.
+    private let takerDiagnostics: Diagnostics
     private let showsProgress: Bool
+    private var pacing: HandOffPacing
+    private var pipeline: BatchPipeline<Item>!
+    /// What stopped the worker (an output error); read after `finish`.
+    private var failure: OutputError?
     private var windows = 0
     private var coarse = 0
     private var passed = 0
@@ -28,58 +45,95 @@ final class FeaturizeInput {
         self.writer = writer
         self.passesThrough = passesThrough
         self.diagnostics = diagnostics
+        takerDiagnostics = Diagnostics(tool: diagnostics.tool, messagesPerKind: diagnostics.messagesPerKind)
         self.showsProgress = showsProgress
-    }
-
-    func read(_ name: String) throws(OutputError) {
-        try NDJSONInput.readRecords(name, tool: "featurize", parser: parser, showsProgress: showsProgress,
-                             report: { diagnostics.report($0, $1) }) { line, place, lineNumber throws(OutputError) in
-            try handle(line, place: place, lineNumber: lineNumber)
+        pacing = HandOffPacing(eachLine: writer.flushesEachRecord)
+        pipeline = BatchPipeline(batchSize: 512, depth: 48) { [unowned self] items in
+            do throws(OutputError) {
+                for item in items { try take(item) }
+                return true
+            } catch {
+                failure = error
+                return false
+            }
         }
     }
 
-    private func handle(_ line: UnsafeBufferPointer<UInt8>, place: String, lineNumber: Int) throws(OutputError) {
+    /// Reads one input to its end (or until a stop signal, or until the
+    /// output fails; `finish` then throws what it failed with).
+    func read(_ name: String) throws(OutputError) {
+        try NDJSONInput.readRecords(name, tool: "featurize", parser: parser, showsProgress: showsProgress,
+                             report: { diagnostics.report($0, $1) }) { line, place, lineNumber throws(OutputError) in
+            guard let item = item(line, place: place, lineNumber: lineNumber) else { return }
+            if !pipeline.append(item) || (pacing.isDue(adding: line.count) && !pipeline.handOffPartial()) { StopSignal.request() }
+        }
+    }
+
+    /// Waits for the featurizer to take everything, then writes the steps
+    /// the end of input completes.
+    func finish() throws(OutputError) {
+        _ = pipeline.finish()
+        diagnostics.add(takerDiagnostics)
+        if let failure { throw failure }
+        try featurizer.finish()
+    }
+
+    /// The parsed line as the featurizer takes it; nil when it is skipped
+    /// (bad, or a coarser window).
+    private func item(_ line: UnsafeBufferPointer<UInt8>, place: String, lineNumber: Int) -> Item? {
         if parser.string(Self.type, equals: "window") {
-            let key: FeatureKey, start: Int64, slot: FeatureSlot, sketches: HostHistory.Sketches
             do throws(FieldError) {
                 let startTime = try parser.requireTimestamp(Self.windowStart).nanoseconds
                 let endTime = try parser.requireTimestamp(Self.windowEnd).nanoseconds
                 let step = featurizer.step * 1_000_000_000
                 if endTime.subtractingReportingOverflow(startTime) != (step, false) {
                     coarse += 1
-                    return
+                    return nil
                 }
                 guard startTime % step == 0 else { throw FieldError.wrongType(key: "window_start", expected: "start aligned to 5 s") }
                 let kind = try parser.requireString(Self.key)
                 guard kind == "src" || kind == "dst" else { throw FieldError.wrongType(key: "key", expected: "\"src\" or \"dst\"") }
                 let host = try parser.requireString(Self.host)
-                key = FeatureKey(sensor: try parser.string(Self.sensor) ?? "", kind: kind, host: host)
-                start = startTime / 1_000_000_000
-                (slot, sketches) = try FeatureSlot.read(parser, first: Self.identity.count, recent: &recentFields)
+                let key = FeatureKey(sensor: try parser.string(Self.sensor) ?? "", kind: kind, host: host)
+                let (slot, sketches) = try FeatureSlot.read(parser, first: Self.identity.count, recent: &recentFields)
+                return .window(key: key, start: startTime / 1_000_000_000, slot: slot, sketches: sketches, place: place, lineNumber: lineNumber)
             } catch {
                 diagnostics.report("bad_record", "\(place)line \(lineNumber): \(error.message)")
-                return
+                return nil
             }
+        }
+        if parser.string(Self.type, equals: "tick") {
+            do {
+                return .tick(try parser.requireEventTime(Self.ts), line: Array(line))
+            } catch {
+                diagnostics.report("bad_tick", "\(place)line \(lineNumber): \(error.message)")
+                return nil
+            }
+        }
+        return .other(line: Array(line))
+    }
+
+    /// On the featurizer's thread, in input order.
+    private func take(_ item: Item) throws(OutputError) {
+        switch item {
+        case .window(let key, let start, let slot, let sketches, let place, let lineNumber):
             if try featurizer.add(key: key, start: start, slot: slot, sketches: sketches) {
                 windows += 1
             } else {
-                diagnostics.report("refused", "\(place)line \(lineNumber): window older than the ten minutes held, or no room for another host (--max-keys)")
+                takerDiagnostics.report("refused", "\(place)line \(lineNumber): window older than the ten minutes held, or no room for another host (--max-keys)")
             }
-            return
-        }
-        if parser.string(Self.type, equals: "tick") {
-            let time: Int64
-            do {
-                time = try parser.requireEventTime(Self.ts)
-            } catch {
-                diagnostics.report("bad_tick", "\(place)line \(lineNumber): \(error.message)")
-                return
-            }
+        case .tick(let time, let line):
             try featurizer.tick(time)
+            try passThrough(line)
+        case .other(let line):
+            try passThrough(line)
         }
+    }
+
+    private func passThrough(_ line: [UInt8]) throws(OutputError) {
         if passesThrough {
             passed += 1
-            try writer.writeLine(line)
+            try line.withUnsafeBufferPointer { buffer throws(OutputError) in try writer.writeLine(buffer) }
         } else {
             left += 1
         }

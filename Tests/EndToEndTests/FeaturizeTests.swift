@@ -66,6 +66,41 @@ func featurize(lines input: [String], _ arguments: [String] = [], timeout: Doubl
     }
 }
 
+/// featurize's threads (--threads) change how fast, never what.
+@Suite struct FeaturizeThreadsTests {
+    // Expected: byte-identical NDJSON and CSV from one thread and from
+    // three. The capture (trafficgen, 1000 client hosts, 300 sessions/s)
+    // gives steps of over 2000 vectors, counted here from the output, so
+    // three threads each write a share (featurize writes a step on one
+    // thread below 256 hosts a share).
+    @Test func sameBytesFromOneThreadAndFromThree() throws {
+        let directory = E2E.scratchDirectory("featurize-threads")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try shell("""
+            set -e
+            "$1/trafficgen" --seed 5 --duration 15 --hosts 1000 --flow-rate 300 -w "$2/hosts.pcap"
+            "$1/sniff" -q -r "$2/hosts.pcap" | "$1/flowify" -q | "$1/window5s" -q > "$2/windows.ndjson"
+            for threads in 1 3; do
+                "$1/featurize" -q --threads $threads "$2/windows.ndjson" > "$2/features.$threads"
+                "$1/featurize" -q --threads $threads --format csv "$2/windows.ndjson" > "$2/features.csv.$threads"
+            done
+            """, [E2E.binDirectory, directory])
+        try #require(result.status == 0, "\(result.stderr)")
+        let one = try Data(contentsOf: URL(fileURLWithPath: directory + "/features.1"))
+        let three = try Data(contentsOf: URL(fileURLWithPath: directory + "/features.3"))
+        var vectorsPerStep: [Substring: Int] = [:]
+        for line in String(decoding: one, as: UTF8.self).split(separator: "\n") where line.contains("\"type\":\"features\"") {
+            guard let end = line.range(of: "\"window_end\":") else { continue }
+            vectorsPerStep[line[end.upperBound...].prefix(while: \.isNumber), default: 0] += 1
+        }
+        #expect((vectorsPerStep.values.max() ?? 0) >= 3 * 256, "\(vectorsPerStep)")
+        #expect(one == three)
+        let csvOne = try Data(contentsOf: URL(fileURLWithPath: directory + "/features.csv.1"))
+        let csvThree = try Data(contentsOf: URL(fileURLWithPath: directory + "/features.csv.3"))
+        #expect(!csvOne.isEmpty && csvOne == csvThree)
+    }
+}
+
 /// featurize behind cascade: the stages compose.
 @Suite(.serialized) struct FeaturizeAfterCascadeTests {
     // Expected: featurize over cascade's output (5 s windows with level and
