@@ -70,7 +70,7 @@ func featurize(lines input: [String], _ arguments: [String] = [], timeout: Doubl
 @Suite struct FeaturizeThreadsTests {
     // Expected: byte-identical NDJSON and CSV from one thread and from
     // three. The capture (trafficgen, 1000 client hosts, 300 sessions/s)
-    // gives steps of over 2000 vectors, counted here from the output, so
+    // gives a step of over 2000 vectors, counted here from the output, so
     // three threads each write a share (featurize writes a step on one
     // thread below 256 hosts a share).
     @Test func sameBytesFromOneThreadAndFromThree() throws {
@@ -78,7 +78,7 @@ func featurize(lines input: [String], _ arguments: [String] = [], timeout: Doubl
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = try shell("""
             set -e
-            "$1/trafficgen" --seed 5 --duration 15 --hosts 1000 --flow-rate 300 -w "$2/hosts.pcap"
+            "$1/trafficgen" --seed 5 --duration 10 --hosts 1000 --flow-rate 300 -w "$2/hosts.pcap"
             "$1/sniff" -q -r "$2/hosts.pcap" | "$1/flowify" -q | "$1/window5s" -q > "$2/windows.ndjson"
             for threads in 1 3; do
                 "$1/featurize" -q --threads $threads "$2/windows.ndjson" > "$2/features.$threads"
