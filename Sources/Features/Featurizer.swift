@@ -47,7 +47,7 @@ public final class Featurizer {
     /// replaced. A window whose step was already written counts in the
     /// steps to come (`lateWindows`). Returns false when it is refused:
     /// older than the ten minutes held, or no room for another host.
-    public func add(key: Key, start: Int64, slot: FeatureSlot, sketches: HostHistory.Sketches) throws(OutputError) -> Bool {
+    public func add(key: Key, start: Int64, window: HostHistory.Window) throws(OutputError) -> Bool {
         try advance(toSeconds: start)
         if let next = nextStepEnd, start + step < next {
             guard start >= next - Self.horizon else { return false }
@@ -60,7 +60,7 @@ public final class Featurizer {
             guard hosts.count < maxKeys else { return false }
             held = hosts.add(key, step: step)
         }
-        hosts.histories[held].store(slot, sketches, start: start)
+        hosts.histories[held].store(window, start: start)
         if nextStepEnd == nil { nextStepEnd = start + step }
         latestEnd = max(latestEnd, start + step)
         return true

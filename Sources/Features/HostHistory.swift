@@ -78,19 +78,35 @@ public struct HostHistory: Sendable {
 
     public init(step: Int64 = 5) { self.step = step }
 
+    /// A window as a history stores it: its counts, and what the features
+    /// read of its sketches, made once, on whichever thread reads it.
+    public struct Window: Sendable {
+        let counts: FeatureSlot
+        let summary: WindowSummary
+
+        public init(_ counts: FeatureSlot, _ sketches: Sketches = Sketches()) {
+            self.counts = counts
+            summary = WindowSummary(sketches, counts)
+        }
+    }
+
     /// Stores the window starting at `start`; a later record for the same
     /// window (a revision) replaces it.
     public mutating func store(_ counted: FeatureSlot, _ sketch: Sketches = Sketches(), start: Int64) {
+        store(Window(counted, sketch), start: start)
+    }
+
+    public mutating func store(_ window: Window, start: Int64) {
         let index = lowerBound(start)
         if index < starts.count && starts[index] == start {
-            counts[index] = counted
-            flowsStarted[index] = counted.flowsStarted
-            summaries[index] = WindowSummary(sketch, counted)
+            counts[index] = window.counts
+            flowsStarted[index] = window.counts.flowsStarted
+            summaries[index] = window.summary
         } else {
             starts.insert(start, at: index)
-            counts.insert(counted, at: index)
-            flowsStarted.insert(counted.flowsStarted, at: index)
-            summaries.insert(WindowSummary(sketch, counted), at: index)
+            counts.insert(window.counts, at: index)
+            flowsStarted.insert(window.counts.flowsStarted, at: index)
+            summaries.insert(window.summary, at: index)
         }
         blocks.drop(holding: start)
         fiveMinutes.stored(start: start)

@@ -76,12 +76,21 @@ public final class NDJSONWriter {
 
     /// Moves everything `other` collected to the end of this writer's
     /// output, with its record count, and empties `other`.
+    /// (Much of it goes straight from `other`'s buffer to the file, not
+    /// copied here first.)
     public func append(takingFrom other: NDJSONWriter) throws(OutputError) {
-        appendBytes(UnsafeBufferPointer(start: other.buffer, count: other.count))
         recordCount += other.recordCount
-        other.count = 0
-        other.recordCount = 0
-        if flushesEachRecord || count >= flushThreshold { try flush() }
+        defer {
+            other.count = 0
+            other.recordCount = 0
+        }
+        if other.count < flushThreshold {
+            appendBytes(UnsafeBufferPointer(start: other.buffer, count: other.count))
+            if flushesEachRecord || count >= flushThreshold { try flush() }
+        } else {
+            try flush()
+            try writeAll(fileDescriptor, other.buffer, count: other.count)
+        }
     }
 
     // MARK: Records

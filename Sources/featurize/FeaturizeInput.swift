@@ -12,7 +12,7 @@ import SluiceCore
 /// `BatchPipeline`, so the two overlap.
 final class FeaturizeInput {
     enum Item {
-        case window(key: FeatureKey, start: Int64, slot: FeatureSlot, sketches: HostHistory.Sketches, place: String, lineNumber: Int)
+        case window(key: FeatureKey, start: Int64, window: HostHistory.Window, place: String, lineNumber: Int)
         case tick(Int64, line: [UInt8])
         case other(line: [UInt8])
     }
@@ -96,7 +96,7 @@ final class FeaturizeInput {
                 let host = try parser.requireString(Self.host)
                 let key = FeatureKey(sensor: try parser.string(Self.sensor) ?? "", kind: kind, host: host)
                 let (slot, sketches) = try FeatureSlot.read(parser, first: Self.identity.count, recent: &recentFields)
-                return .window(key: key, start: startTime / 1_000_000_000, slot: slot, sketches: sketches, place: place, lineNumber: lineNumber)
+                return .window(key: key, start: startTime / 1_000_000_000, window: HostHistory.Window(slot, sketches), place: place, lineNumber: lineNumber)
             } catch {
                 diagnostics.report("bad_record", "\(place)line \(lineNumber): \(error.message)")
                 return nil
@@ -116,8 +116,8 @@ final class FeaturizeInput {
     /// On the featurizer's thread, in input order.
     private func take(_ item: Item) throws(OutputError) {
         switch item {
-        case .window(let key, let start, let slot, let sketches, let place, let lineNumber):
-            if try featurizer.add(key: key, start: start, slot: slot, sketches: sketches) {
+        case .window(let key, let start, let window, let place, let lineNumber):
+            if try featurizer.add(key: key, start: start, window: window) {
                 windows += 1
             } else {
                 takerDiagnostics.report("refused", "\(place)line \(lineNumber): window older than the ten minutes held, or no room for another host (--max-keys)")
