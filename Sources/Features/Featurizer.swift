@@ -102,25 +102,33 @@ public final class Featurizer {
     /// Fewest hosts worth a thread of their own: below this a part is
     /// over before a thread would have started.
     static let hostsPerPart = 256
+    /// Most hosts a part writes at once: a step of many hosts is written
+    /// in rounds, so a part's records in memory stay a few megabytes.
+    static let mostHostsPerPart = 4096
 
     private func writeStep(ending end: Int64) throws(OutputError) {
         let ordered = hosts.ordered
-        let partCount = min(partOutputs.count + 1, max(ordered.count / Self.hostsPerPart, 1))
-        var parts = [StepPart](repeating: StepPart(), count: partCount)
         let outputs = [output] + partOutputs
-        hosts.histories.withUnsafeMutableBufferPointer { histories in
-            parts.withUnsafeMutableBufferPointer { parts in
-                let job = StepJob(hosts: ordered, histories: histories, parts: parts, outputs: outputs, stepEnd: end, step: step)
-                if partCount == 1 { job.write(part: 0) } else { DispatchQueue.concurrentPerform(iterations: partCount) { job.write(part: $0) } }
-            }
-        }
         var written = 0
         var silent: [Int] = []
-        for (index, part) in parts.enumerated() {
-            if let error = part.error { throw error }
-            if index > 0 { try output.append(outputs[index]) }
-            written += part.written
-            silent += part.silent
+        var first = 0
+        while first < ordered.count {
+            let round = ordered[first..<min(first + outputs.count * Self.mostHostsPerPart, ordered.count)]
+            first = round.endIndex
+            let partCount = min(outputs.count, max(round.count / Self.hostsPerPart, 1))
+            var parts = [StepPart](repeating: StepPart(), count: partCount)
+            hosts.histories.withUnsafeMutableBufferPointer { histories in
+                parts.withUnsafeMutableBufferPointer { parts in
+                    let job = StepJob(hosts: round, histories: histories, parts: parts, outputs: outputs, stepEnd: end, step: step)
+                    if partCount == 1 { job.write(part: 0) } else { DispatchQueue.concurrentPerform(iterations: partCount) { job.write(part: $0) } }
+                }
+            }
+            for (index, part) in parts.enumerated() {
+                if let error = part.error { throw error }
+                if index > 0 { try output.append(outputs[index]) }
+                written += part.written
+                silent += part.silent
+            }
         }
         hosts.remove(silent)
         recordsWritten += written
@@ -135,12 +143,12 @@ public final class Featurizer {
         var error: OutputError?
     }
 
-    /// One step's writing, shared by the threads that write its parts:
-    /// part N writes the Nth contiguous share of the hosts to `outputs[N]`
+    /// One round of a step's writing, shared by the threads that write its
+    /// parts: part N writes the Nth contiguous share of the hosts to `outputs[N]`
     /// and its outcome to `parts[N]`, and touches only those hosts'
     /// histories, so no two parts touch the same memory.
     private struct StepJob: @unchecked Sendable {
-        let hosts: [(key: FeatureKey, slot: Int)]
+        let hosts: ArraySlice<(key: FeatureKey, slot: Int)>
         let histories: UnsafeMutableBufferPointer<HostHistory>
         let parts: UnsafeMutableBufferPointer<StepPart>
         let outputs: [FeatureOutput]
@@ -148,7 +156,8 @@ public final class Featurizer {
         let step: Int64
 
         func write(part index: Int) {
-            let first = hosts.count * index / parts.count, end = hosts.count * (index + 1) / parts.count
+            let first = hosts.startIndex + hosts.count * index / parts.count
+            let end = hosts.startIndex + hosts.count * (index + 1) / parts.count
             var part = StepPart()
             do throws(OutputError) {
                 for (key, slot) in hosts[first..<end] {

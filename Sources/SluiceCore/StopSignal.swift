@@ -7,6 +7,8 @@ import Darwin
 #endif
 
 nonisolated(unsafe) private var pendingStopSignal: sig_atomic_t = 0
+/// Set once by `install()`, before any second thread starts.
+nonisolated(unsafe) private var handlerInstalled = false
 
 /// SIGINT and SIGTERM ask a tool to flush what it holds and stop; they do not
 /// kill it. SIGPIPE is ignored so that a closed downstream (`| head`) shows up
@@ -49,6 +51,7 @@ public enum StopSignal {
             action.sa_flags = 0
             sigaction(number, &action, nil)
         }
+        handlerInstalled = true
     }
 
     /// True once SIGINT or SIGTERM has arrived.
@@ -57,4 +60,13 @@ public enum StopSignal {
     /// Stops the input loops as a signal would: a tool that cannot go on
     /// (its database is gone for good) stops reading.
     public static func request() { pendingStopSignal = SIGTERM }
+
+    /// `request()` from a second thread, waking `thread` (the one reading
+    /// input) from a blocking read with SIGTERM, whose handler only sets
+    /// the flag: a tool whose output failed must not wait on a quiet input
+    /// to notice. Without the handler installed it only sets the flag.
+    public static func request(interrupting thread: pthread_t) {
+        request()
+        if handlerInstalled { pthread_kill(thread, SIGTERM) }
+    }
 }

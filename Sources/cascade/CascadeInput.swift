@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Cascade
 import SluiceCore
 import Store
@@ -27,6 +30,8 @@ final class CascadeInput {
     private let showsProgress: Bool
     private var pacing: HandOffPacing
     private var pipeline: BatchPipeline<Item>!
+    /// The thread that reads input: made (and read on) by the caller.
+    private let readingThread = pthread_self()
     /// What stopped the worker; read after `pipeline.finish()`.
     private var failure: CascadeError?
 
@@ -50,6 +55,7 @@ final class CascadeInput {
                 return true
             } catch {
                 failure = error
+                StopSignal.request(interrupting: readingThread)
                 return false
             }
         }

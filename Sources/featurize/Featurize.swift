@@ -1,7 +1,4 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
 import Features
 import SluiceCLI
 import SluiceCore
@@ -35,7 +32,7 @@ struct Featurize: ToolCommand {
     @Option(name: .customLong("max-keys"), help: ArgumentHelp("Most hosts (per view and sensor) held at once; windows of more are refused and counted.", valueName: "count"))
     var maxKeys = 1_000_000
 
-    @Option(help: ArgumentHelp("Threads that write a step's vectors side by side (default: the processors online, at most 4); the output is the same with any number.", valueName: "count"))
+    @Option(help: ArgumentHelp("Threads that write a step's vectors side by side (default: the processors it may run on, at most 4); the output is the same with any number.", valueName: "count"))
     var threads: Int?
 
     @OptionGroup var filter: FilterOptions
@@ -54,7 +51,7 @@ struct Featurize: ToolCommand {
             }
         }
         guard (1...100_000_000).contains(maxKeys) else { throw UsageError("--max-keys: must be 1 to 100000000") }
-        let threadCount = threads ?? min(max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), 4)
+        let threadCount = threads ?? min(availableProcessors(), 4)
         guard (1...64).contains(threadCount) else { throw UsageError("--threads: must be 1 to 64") }
         let writer = NDJSONWriter(flushesEachRecord: filter.lineBuffered)
         let diagnostics = Diagnostics(tool: "featurize")

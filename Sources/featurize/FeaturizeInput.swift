@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Features
 import SluiceCore
 
@@ -33,6 +36,8 @@ final class FeaturizeInput {
     private let showsProgress: Bool
     private var pacing: HandOffPacing
     private var pipeline: BatchPipeline<Item>!
+    /// The thread that reads input: made (and read on) by the caller.
+    private let readingThread = pthread_self()
     /// What stopped the worker (an output error); read after `finish`.
     private var failure: OutputError?
     private var windows = 0
@@ -48,12 +53,13 @@ final class FeaturizeInput {
         takerDiagnostics = Diagnostics(tool: diagnostics.tool, messagesPerKind: diagnostics.messagesPerKind)
         self.showsProgress = showsProgress
         pacing = HandOffPacing(eachLine: writer.flushesEachRecord)
-        pipeline = BatchPipeline(batchSize: 512, depth: 48) { [unowned self] items in
+        pipeline = BatchPipeline(batchSize: 512, depth: 16) { [unowned self] items in
             do throws(OutputError) {
                 for item in items { try take(item) }
                 return true
             } catch {
                 failure = error
+                StopSignal.request(interrupting: readingThread)
                 return false
             }
         }
