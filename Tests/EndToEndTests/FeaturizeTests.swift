@@ -101,6 +101,72 @@ func featurize(lines input: [String], _ arguments: [String] = [], timeout: Doubl
     }
 }
 
+/// featurize as a process in a pipeline, with its reading and writing
+/// threads: a closed downstream, and a stop asked for.
+@Suite struct FeaturizeProcessTests {
+    static func windows() async throws -> [String] {
+        let (_, flows) = try await flowifyCapture("attacks/port_scan/evilfingers_nmap_tcp_connect_scan.pcap")
+        return try window5s(lines: flows.lines).lines
+    }
+
+    // Expected: `featurize | head -1` gives one line, and featurize (its
+    // status captured inside the pipeline) ends with 0 and says nothing.
+    @Test func headOneEndsQuietly() async throws {
+        let windows = try await Self.windows()
+        let directory = E2E.scratchDirectory("featurize-head")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try writeLines(windows, to: directory + "/in")
+        let script = #"{ "$1" -q --threads 2 "$2/in" 2>"$2/err"; echo $? >"$2/status"; } | head -1"#
+        let result = try run("/bin/sh", ["-c", script, "sh", E2E.featurize, directory], timeout: 120)
+        #expect(result.lines.count == 1)
+        #expect(try String(contentsOfFile: directory + "/status", encoding: .utf8) == "0\n")
+        #expect(try String(contentsOfFile: directory + "/err", encoding: .utf8).isEmpty)
+    }
+
+    // Expected: SIGTERM while featurize waits on a pipe that is still open,
+    // every window sent a second earlier, makes it write every step those
+    // windows complete, exactly what featurize writes for the same windows
+    // from a closed file, and exit 0 within 2 s (ARCHITECTURE.md:
+    // "SIGINT/SIGTERM drain and flush").
+    @Test func sigtermOnAnOpenPipeWritesEveryStep() async throws {
+        let windows = try await Self.windows()
+        let expected = try featurize(lines: windows, ["-q"])
+        try #require(expected.status == 0 && !expected.lines.isEmpty)
+        let directory = E2E.scratchDirectory("featurize-sigterm")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let outPath = directory + "/out", errPath = directory + "/err"
+        var fds: [Int32] = [0, 0]
+        try #require(pipe(&fds) == 0)
+        let child = try spawnWithDefaultSignals(E2E.featurize, ["-q", "--threads", "2"], stdin: fds[0],
+                                                stdoutPath: outPath, stderrPath: errPath)
+        close(fds[0])
+        let writeEnd = fds[1]
+        let input = Data(windows.map { $0 + "\n" }.joined().utf8)
+        DispatchQueue.global().async {
+            input.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = write(writeEnd, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written <= 0 { break }
+                    offset += written
+                }
+            }
+        }
+        sleep(1)
+        kill(child, SIGTERM)
+        let ending = waitForExit(child, timeout: 2)
+        if ending == nil { kill(child, SIGKILL) }
+        let final = ending ?? waitForExit(child, timeout: 10)
+        close(writeEnd)
+        let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+        let lines = String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self)
+            .split(separator: "\n").map(String.init)
+        #expect(ending != nil, "featurize still running 2 s after SIGTERM")
+        #expect(final?.signaled == false && final?.status == 0, "status \(String(describing: final)); stderr: \(stderr)")
+        #expect(lines == expected.lines)
+    }
+}
+
 /// featurize behind cascade: the stages compose.
 @Suite(.serialized) struct FeaturizeAfterCascadeTests {
     // Expected: featurize over cascade's output (5 s windows with level and

@@ -22,6 +22,46 @@ import Darwin
         #expect(output == "{\"type\":\"t\",\"n\":\(value.description)}\n")
     }
 
+    // Expected: a collecting writer's records come after the writer's own,
+    // whole and in order, counted with them, and the collecting writer is
+    // empty afterwards; for a part smaller than the writer's 128 KiB buffer
+    // (copied into it) and a larger one (written from its own buffer).
+    @Test(arguments: [10, 10_000])
+    func appendTakingFromACollectingWriter(records: Int) throws {
+        var template = Array("/tmp/sluice-writer-XXXXXX".utf8CString)
+        let descriptor = mkstemp(&template)
+        try #require(descriptor >= 0)
+        let path = String(cString: template)
+        defer { close(descriptor); unlink(path) }
+        let writer = NDJSONWriter(fileDescriptor: descriptor)
+        let part = NDJSONWriter(collectingCapacity: 4096)
+        writer.beginRecord(type: "own")
+        try writer.endRecord()
+        for index in 0..<records {
+            part.beginRecord(type: "part")
+            part.field("n", index)
+            try part.endRecord()
+        }
+        try writer.append(takingFrom: part)
+        #expect(writer.recordCount == records + 1)
+        #expect(part.recordCount == 0)
+        try writer.append(takingFrom: part)
+        writer.beginRecord(type: "after")
+        try writer.endRecord()
+        try writer.flush()
+        let expected = "{\"type\":\"own\"}\n" + (0..<records).map { "{\"type\":\"part\",\"n\":\($0)}\n" }.joined()
+            + "{\"type\":\"after\"}\n"
+        lseek(descriptor, 0, SEEK_SET)
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            if got <= 0 { break }
+            bytes += chunk[0..<got]
+        }
+        #expect(String(decoding: bytes, as: UTF8.self) == expected)
+    }
+
     @Test func unsignedAndBool() throws {
         let output = try written { writer in
             writer.beginRecord(type: "t")
