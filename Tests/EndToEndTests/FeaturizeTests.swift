@@ -141,17 +141,7 @@ func featurize(lines input: [String], _ arguments: [String] = [], timeout: Doubl
                                                 stdoutPath: outPath, stderrPath: errPath)
         close(fds[0])
         let writeEnd = fds[1]
-        let input = Data(windows.map { $0 + "\n" }.joined().utf8)
-        DispatchQueue.global().async {
-            input.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = write(writeEnd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written <= 0 { break }
-                    offset += written
-                }
-            }
-        }
+        writeInBackground(Data(windows.map { $0 + "\n" }.joined().utf8), to: writeEnd)
         sleep(1)
         kill(child, SIGTERM)
         let ending = waitForExit(child, timeout: 2)

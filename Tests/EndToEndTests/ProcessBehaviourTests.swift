@@ -72,16 +72,7 @@ import Glibc
         let child = try spawnWithDefaultSignals(E2E.sniff, ["-r", "-"], stdin: fds[0], stdoutPath: outPath, stderrPath: errPath)
         close(fds[0])
         let writeEnd = fds[1]
-        DispatchQueue.global().async {
-            pcap.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = write(writeEnd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written <= 0 { break }
-                    offset += written
-                }
-            }
-        }
+        writeInBackground(pcap, to: writeEnd)
         sleep(1)
         kill(child, SIGTERM)
         let ending = waitForExit(child, timeout: 2)
@@ -127,6 +118,21 @@ import Glibc
             record["ts"].map { $0.split(separator: ".").last?.count == 9 } == true
                 && sameDecimal(record["ts"] ?? "", frame.first("frame.time_epoch") ?? "")
         })
+    }
+}
+
+/// Writes `data` to `descriptor` from another thread, as fast as the
+/// reader at the other end takes it; stops at the first failed write.
+func writeInBackground(_ data: Data, to descriptor: Int32) {
+    DispatchQueue.global().async {
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 { break }
+                offset += written
+            }
+        }
     }
 }
 
