@@ -32,7 +32,7 @@ struct Featurize: ToolCommand {
     @Option(name: .customLong("max-keys"), help: ArgumentHelp("Most hosts (per view and sensor) held at once; windows of more are refused and counted.", valueName: "count"))
     var maxKeys = 1_000_000
 
-    @Option(help: ArgumentHelp("Threads that write a step's vectors side by side (default: the processors it may run on, at most 4); the output is the same with any number.", valueName: "count"))
+    @Option(help: ArgumentHelp("Threads that write a step's vectors side by side, beside one that reads input (default: the processors it may run on, at most 4; 1: everything on one thread); the output is the same with any number.", valueName: "count"))
     var threads: Int?
 
     @OptionGroup var filter: FilterOptions
@@ -59,7 +59,7 @@ struct Featurize: ToolCommand {
         let featurizer = Featurizer(maxDelay: maxDelay.nanoseconds, maxKeys: maxKeys,
                                     output: FeatureOutput(writer: writer, format: outputFormat, columns: indices), threads: threadCount)
         let input = FeaturizeInput(featurizer: featurizer, writer: writer, passesThrough: outputFormat == .ndjson,
-                                   diagnostics: diagnostics, showsProgress: !filter.quiet)
+                                   diagnostics: diagnostics, showsProgress: !filter.quiet, threads: threadCount)
         // Never freed: the process exits next, and releasing every host's
         // ten minutes of windows one object at a time took 3% of a run.
         _ = Unmanaged.passRetained(featurizer)

@@ -12,7 +12,8 @@ import SluiceCore
 ///
 /// Reading and parsing lines runs on the calling thread; the featurizer
 /// (histories, steps, output) on a second one, fed in order through a
-/// `BatchPipeline`, so the two overlap.
+/// `BatchPipeline`, so the two overlap; with one thread (`--threads 1`),
+/// all of it on the calling thread.
 final class FeaturizeInput {
     enum Item {
         case window(key: FeatureKey, start: Int64, window: HostHistory.Window, place: String, lineNumber: Int)
@@ -35,7 +36,8 @@ final class FeaturizeInput {
     private let takerDiagnostics: Diagnostics
     private let showsProgress: Bool
     private var pacing: HandOffPacing
-    private var pipeline: BatchPipeline<Item>!
+    /// nil with one thread.
+    private var pipeline: BatchPipeline<Item>?
     /// The thread that reads input: made (and read on) by the caller.
     private let readingThread = pthread_self()
     /// What stopped the worker (an output error); read after `finish`.
@@ -45,7 +47,8 @@ final class FeaturizeInput {
     private var passed = 0
     private var left = 0
 
-    init(featurizer: Featurizer, writer: NDJSONWriter, passesThrough: Bool, diagnostics: Diagnostics, showsProgress: Bool) {
+    init(featurizer: Featurizer, writer: NDJSONWriter, passesThrough: Bool, diagnostics: Diagnostics, showsProgress: Bool,
+         threads: Int) {
         self.featurizer = featurizer
         self.writer = writer
         self.passesThrough = passesThrough
@@ -53,6 +56,7 @@ final class FeaturizeInput {
         takerDiagnostics = Diagnostics(tool: diagnostics.tool, messagesPerKind: diagnostics.messagesPerKind)
         self.showsProgress = showsProgress
         pacing = HandOffPacing(eachLine: writer.flushesEachRecord)
+        guard threads > 1 else { return }
         pipeline = BatchPipeline(batchSize: 512, depth: 16) { [unowned self] items in
             do throws(OutputError) {
                 for item in items { try take(item) }
@@ -71,6 +75,7 @@ final class FeaturizeInput {
         try NDJSONInput.readRecords(name, tool: "featurize", parser: parser, showsProgress: showsProgress,
                              report: { diagnostics.report($0, $1) }) { line, place, lineNumber throws(OutputError) in
             guard let item = item(line, place: place, lineNumber: lineNumber) else { return }
+            guard let pipeline else { return try take(item) }
             if !pipeline.append(item) || (pacing.isDue(adding: line.count) && !pipeline.handOffPartial()) { StopSignal.request() }
         }
     }
@@ -78,7 +83,7 @@ final class FeaturizeInput {
     /// Waits for the featurizer to take everything, then writes the steps
     /// the end of input completes.
     func finish() throws(OutputError) {
-        _ = pipeline.finish()
+        _ = pipeline?.finish()
         diagnostics.add(takerDiagnostics)
         if let failure { throw failure }
         try featurizer.finish()
