@@ -25,9 +25,10 @@ public final class Featurizer {
     /// for the steps to come.
     public private(set) var lateWindows = 0
 
-    /// Outputs for the second and later parts of a step's hosts, each
-    /// written by a thread of its own (empty with one thread).
-    private let partOutputs: [FeatureOutput]
+    /// Where each part of a step's hosts is written, each by a thread of
+    /// its own: `output` for the first, collecting ones for the rest (one
+    /// alone with one thread).
+    private let outputs: [FeatureOutput]
 
     /// `threads` write the vectors of a step's hosts side by side, each a
     /// contiguous part of them, so the output is the same bytes whatever
@@ -37,7 +38,7 @@ public final class Featurizer {
         self.maxDelay = maxDelay
         self.maxKeys = maxKeys
         self.output = output
-        partOutputs = output.flushesEachRecord ? [] : (1..<max(threads, 1)).map { _ in output.collectingPart() }
+        outputs = [output] + (output.flushesEachRecord ? [] : (1..<max(threads, 1)).map { _ in output.collectingPart() })
     }
 
     public static let horizon: Int64 = 600
@@ -108,7 +109,6 @@ public final class Featurizer {
 
     private func writeStep(ending end: Int64) throws(OutputError) {
         let ordered = hosts.ordered
-        let outputs = [output] + partOutputs
         var written = 0
         var silent: [Int] = []
         var first = 0

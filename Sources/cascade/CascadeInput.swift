@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Cascade
 import SluiceCore
 import Store
@@ -12,7 +9,7 @@ import Store
 ///
 /// Reading and checking lines runs on the calling thread; the cascader
 /// (the database, the merges, the output) on a second one, fed in order
-/// through a `BatchPipeline`, so that cascade's own work and the
+/// through an `InputWorker`, so that cascade's own work and the
 /// database's overlap.
 final class CascadeInput {
     enum Item {
@@ -28,12 +25,7 @@ final class CascadeInput {
     private let forwarded: WindowRecords.ForwardedFields
     private let diagnostics: Diagnostics
     private let showsProgress: Bool
-    private var pacing: HandOffPacing
-    private var pipeline: BatchPipeline<Item>!
-    /// The thread that reads input: made (and read on) by the caller.
-    private let readingThread = pthread_self()
-    /// What stopped the worker; read after `pipeline.finish()`.
-    private var failure: CascadeError?
+    private var worker: InputWorker<Item, CascadeError>!
 
     init(cascader: Cascader, levelSeconds: Int64, sensor: String, diagnostics: Diagnostics, showsProgress: Bool, lineBuffered: Bool) {
         self.cascader = cascader
@@ -42,21 +34,11 @@ final class CascadeInput {
         forwarded = WindowRecords.ForwardedFields(levelSeconds: levelSeconds, sensor: sensor)
         self.diagnostics = diagnostics
         self.showsProgress = showsProgress
-        pacing = HandOffPacing(eachLine: lineBuffered)
-        pipeline = BatchPipeline(batchSize: 1024, depth: 4) { [unowned self] items in
-            do throws(CascadeError) {
-                for item in items {
-                    switch item {
-                    case .window(let window, let line): try cascader.add(window, line: line)
-                    case .tick(let time, let line): try line.withUnsafeBufferPointer { buffer throws(CascadeError) in try cascader.tick(at: time, line: buffer) }
-                    case .other(let line): try line.withUnsafeBufferPointer { buffer throws(CascadeError) in try cascader.passThrough(buffer) }
-                    }
-                }
-                return true
-            } catch {
-                failure = error
-                StopSignal.request(interrupting: readingThread)
-                return false
+        worker = InputWorker(batchSize: 1024, depth: 4, handsOffEachLine: lineBuffered) { [unowned self] item throws(CascadeError) in
+            switch item {
+            case .window(let window, let line): try cascader.add(window, line: line)
+            case .tick(let time, let line): try line.withUnsafeBufferPointer { buffer throws(CascadeError) in try cascader.tick(at: time, line: buffer) }
+            case .other(let line): try line.withUnsafeBufferPointer { buffer throws(CascadeError) in try cascader.passThrough(buffer) }
             }
         }
     }
@@ -67,14 +49,13 @@ final class CascadeInput {
         try NDJSONInput.readRecords(name, tool: "cascade", parser: parser, showsProgress: showsProgress,
                              report: { diagnostics.report($0, $1) }) { line, place, lineNumber throws(OutputError) in
             guard let item = item(line, place: place, lineNumber: lineNumber) else { return }
-            if !pipeline.append(item) || (pacing.isDue(adding: line.count) && !pipeline.handOffPartial()) { StopSignal.request() }
+            worker.hand(item, bytes: line.count)
         }
     }
 
     /// Waits for the cascader to take everything, then ends it.
     func finish() throws(CascadeError) {
-        _ = pipeline.finish()
-        if let failure { throw failure }
+        if let failure = worker.finish() { throw failure }
         try cascader.finish()
     }
 

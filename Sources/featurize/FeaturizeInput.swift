@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Features
 import SluiceCore
 
@@ -11,8 +8,8 @@ import SluiceCore
 /// counted and skipped.
 ///
 /// Reading and parsing lines runs on the calling thread; the featurizer
-/// (histories, steps, output) on a second one, fed in order through a
-/// `BatchPipeline`, so the two overlap; with one thread (`--threads 1`),
+/// (histories, steps, output) on a second one, fed in order through an
+/// `InputWorker`, so the two overlap; with one thread (`--threads 1`),
 /// all of it on the calling thread.
 final class FeaturizeInput {
     enum Item {
@@ -35,13 +32,8 @@ final class FeaturizeInput {
     /// `diagnostics` at the end.
     private let takerDiagnostics: Diagnostics
     private let showsProgress: Bool
-    private var pacing: HandOffPacing
     /// nil with one thread.
-    private var pipeline: BatchPipeline<Item>?
-    /// The thread that reads input: made (and read on) by the caller.
-    private let readingThread = pthread_self()
-    /// What stopped the worker (an output error); read after `finish`.
-    private var failure: OutputError?
+    private var worker: InputWorker<Item, OutputError>?
     private var windows = 0
     private var coarse = 0
     private var passed = 0
@@ -55,17 +47,9 @@ final class FeaturizeInput {
         self.diagnostics = diagnostics
         takerDiagnostics = Diagnostics(tool: diagnostics.tool, messagesPerKind: diagnostics.messagesPerKind)
         self.showsProgress = showsProgress
-        pacing = HandOffPacing(eachLine: writer.flushesEachRecord)
         guard threads > 1 else { return }
-        pipeline = BatchPipeline(batchSize: 512, depth: 16) { [unowned self] items in
-            do throws(OutputError) {
-                for item in items { try take(item) }
-                return true
-            } catch {
-                failure = error
-                StopSignal.request(interrupting: readingThread)
-                return false
-            }
+        worker = InputWorker(batchSize: 512, depth: 16, handsOffEachLine: writer.flushesEachRecord) { [unowned self] item throws(OutputError) in
+            try take(item)
         }
     }
 
@@ -75,15 +59,15 @@ final class FeaturizeInput {
         try NDJSONInput.readRecords(name, tool: "featurize", parser: parser, showsProgress: showsProgress,
                              report: { diagnostics.report($0, $1) }) { line, place, lineNumber throws(OutputError) in
             guard let item = item(line, place: place, lineNumber: lineNumber) else { return }
-            guard let pipeline else { return try take(item) }
-            if !pipeline.append(item) || (pacing.isDue(adding: line.count) && !pipeline.handOffPartial()) { StopSignal.request() }
+            guard let worker else { return try take(item) }
+            worker.hand(item, bytes: line.count)
         }
     }
 
     /// Waits for the featurizer to take everything, then writes the steps
     /// the end of input completes.
     func finish() throws(OutputError) {
-        _ = pipeline?.finish()
+        let failure = worker?.finish()
         diagnostics.add(takerDiagnostics)
         if let failure { throw failure }
         try featurizer.finish()
