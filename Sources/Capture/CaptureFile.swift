@@ -11,7 +11,8 @@ import Glibc
 public final class CaptureFile {
     private enum Reader {
         case pcap(PcapFileReader)
-        case pcapng(PcapngReader, UnsafeMutablePointer<FILE>)
+        /// The file and its buffer: closed by `deinit`, then freed.
+        case pcapng(PcapngReader, UnsafeMutablePointer<FILE>, StdioBuffer)
     }
 
     private let reader: Reader
@@ -28,7 +29,7 @@ public final class CaptureFile {
         // stdio's default 4 KiB buffer would cost a read(2) every few dozen
         // packets, and its per-call locking an atomic operation on each of
         // the two freads libpcap makes per packet; one thread reads here.
-        setvbuf(file, nil, _IOFBF, 1 << 20)
+        let buffer = StdioBuffer(for: file)
         disableStdioLocking(file)
         var status = stat()
         if fstat(fileno(file), &status) == 0, (status.st_mode & S_IFMT) == S_IFREG {
@@ -47,15 +48,16 @@ public final class CaptureFile {
 
         switch magic {
         case (0x0A, 0x0D, 0x0D, 0x0A):
-            reader = .pcapng(PcapngReader(stream: ByteStream(file: file), name: name, filter: filter, diagnostics: diagnostics), file)
+            reader = .pcapng(PcapngReader(stream: ByteStream(file: file), name: name, filter: filter, diagnostics: diagnostics),
+                             file, buffer)
         case (0xD4, 0xC3, 0xB2, 0xA1), (0xA1, 0xB2, 0xC3, 0xD4):
-            reader = .pcap(try PcapFileReader(file: file, name: name, nanosecondFile: false, filter: filter))
+            reader = .pcap(try PcapFileReader(file: file, buffer: buffer, name: name, nanosecondFile: false, filter: filter))
         case (0x34, 0xCD, 0xB2, 0xA1), (0xA1, 0xB2, 0xCD, 0x34):
             // Alexey Kuznetzov's modified format: 8 more bytes a record header.
-            reader = .pcap(try PcapFileReader(file: file, name: name, nanosecondFile: false, filter: filter,
+            reader = .pcap(try PcapFileReader(file: file, buffer: buffer, name: name, nanosecondFile: false, filter: filter,
                                               recordHeaderSize: 24))
         case (0x4D, 0x3C, 0xB2, 0xA1), (0xA1, 0xB2, 0x3C, 0x4D):
-            reader = .pcap(try PcapFileReader(file: file, name: name, nanosecondFile: true, filter: filter))
+            reader = .pcap(try PcapFileReader(file: file, buffer: buffer, name: name, nanosecondFile: true, filter: filter))
         default:
             fclose(file)
             throw .damaged("\(name): not a pcap or pcapng file (magic \(hex(magic)))")
@@ -63,7 +65,7 @@ public final class CaptureFile {
     }
 
     deinit {
-        if case .pcapng(_, let file) = reader { fclose(file) }
+        if case .pcapng(_, let file, _) = reader { fclose(file) }
     }
 
     /// Delivers frames until the file ends or `deliver` returns false.
@@ -73,7 +75,7 @@ public final class CaptureFile {
         do {
             switch reader {
             case .pcap(let pcap): try pcap.run(deliver)
-            case .pcapng(let pcapng, _): try pcapng.run(deliver)
+            case .pcapng(let pcapng, _, _): try pcapng.run(deliver)
             }
         } catch {
             if StopSignal.isPending { return }
@@ -85,7 +87,7 @@ public final class CaptureFile {
     public var bytesConsumed: Int {
         switch reader {
         case .pcap(let pcap): return pcap.bytesConsumed
-        case .pcapng(let pcapng, _): return pcapng.bytesConsumed
+        case .pcapng(let pcapng, _, _): return pcapng.bytesConsumed
         }
     }
 }

@@ -25,8 +25,8 @@ final class PcapFileReader {
 
     private let recordHeaderSize: Int
 
-    /// Takes ownership of `file` (libpcap closes it).
-    init(file: UnsafeMutablePointer<FILE>, name: String, nanosecondFile: Bool, filter: String?,
+    /// Takes ownership of `file` (libpcap closes it) and of its `buffer`.
+    init(file: UnsafeMutablePointer<FILE>, buffer: StdioBuffer, name: String, nanosecondFile: Bool, filter: String?,
          recordHeaderSize: Int = 16) throws(CaptureError) {
         self.recordHeaderSize = recordHeaderSize
         var errorBuffer = PcapErrorBuffer()
@@ -35,7 +35,7 @@ final class PcapFileReader {
             fclose(file)
             throw .cannotOpen("\(name): \(errorBuffer.text)")
         }
-        handle = PcapHandle(pointer)
+        handle = PcapHandle(pointer, fileBuffer: buffer)
         self.name = name
         linkType = LinkType(pcap_datalink(pointer))
         fractionDigits = nanosecondFile ? 9 : 6

@@ -4,8 +4,15 @@ import CPcap
 /// holding it is torn down (a throwing initialiser included).
 final class PcapHandle {
     let pointer: OpaquePointer
+    /// The buffer of the file a savefile handle reads: freed after
+    /// `pcap_close` has closed the file (stored properties go after
+    /// `deinit`'s body).
+    private let fileBuffer: StdioBuffer?
 
-    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    init(_ pointer: OpaquePointer, fileBuffer: StdioBuffer? = nil) {
+        self.pointer = pointer
+        self.fileBuffer = fileBuffer
+    }
 
     deinit { pcap_close(pointer) }
 
