@@ -43,6 +43,8 @@ public final class Sniffer {
     private let options: Options
     private let diagnostics: Diagnostics
     @exclusivity(unchecked) private var pipeline: BatchPipeline<DecodedPacket>?
+    /// `pipeline`'s producing side, appended to per packet (nil with it).
+    @exclusivity(unchecked) private var handOff: BatchPipeline<DecodedPacket>.Producer?
 
     public init(writer: NDJSONWriter, options: Options, diagnostics: Diagnostics) {
         self.writer = writer
@@ -54,6 +56,7 @@ public final class Sniffer {
                     for packet in packets { try writer.writePacket(packet) }
                 }
             }
+            handOff = pipeline?.producer
         }
     }
 
@@ -82,7 +85,7 @@ public final class Sniffer {
 
     /// Writes (or hands over) the packet just decoded.
     private func emit() -> Bool {
-        if let pipeline { return pipeline.append(decoder.packet) }
+        if let handOff { return handOff.append(decoder.packet) }
         return writing { () throws(OutputError) in try writer.writePacket(decoder.packet) }
     }
 
@@ -123,6 +126,7 @@ public final class Sniffer {
     public func finish() throws(OutputError) {
         if let pipeline {
             _ = pipeline.finish()
+            handOff = nil
             self.pipeline = nil
         }
         if let outputError { throw outputError }

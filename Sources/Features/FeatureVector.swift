@@ -56,7 +56,10 @@ public enum FeatureVector {
         // window as it is, the 30 s and 180 s blocks' cached counts, the
         // five and ten minutes carried from the last step, and the heavy
         // hitters of the five minutes.
-        let now = history.window(startingAt: end - step) ?? .empty
+        // Optional rather than a shared empty summary: the threads writing
+        // a step's shares all retained that one object, and its reference
+        // count's cache line went back and forth between them.
+        let now = history.window(startingAt: end - step)
         let thirty = history.block(length: 30, start: thirtyEnd - 30)
         let long = history.block(length: 180, start: longEnd - 180)
         history.slideUnions(toStepEnd: end)
@@ -69,8 +72,8 @@ public enum FeatureVector {
         for count in [current.flows, current.flowsStarted, current.packetsOut, current.packetsIn, current.bytesOut, current.bytesIn] {
             values.append(Double(count))
         }
-        values.append(now.peerCount)
-        values.append(now.portCount)
+        values.append(now?.peerCount ?? 0)
+        values.append(now?.portCount ?? 0)
         values.append(Double(current.bytesOut) / Double(max(current.bytesIn, 1)))
         values.append(Double(current.packetsOut + current.packetsIn) / Double(max(current.flows, 1)))
         values.append(Double(current.unanswered) / Double(max(current.tcpFlows, 1)))
@@ -111,11 +114,11 @@ public enum FeatureVector {
                       current.payloadBytesOut, current.payloadBytesIn] {
             values.append(Double(count))
         }
-        values.append(now.sourcePortCount)
+        values.append(now?.sourcePortCount ?? 0)
         let currentPackets = current.packetsOut + current.packetsIn
-        values.append(share(now.sketches.topPeers.top?.weight, of: currentPackets))
-        appendPortAndShare(now.sketches.topPorts.top, of: current.flows, to: &values)
-        appendPortAndShare(now.sketches.topSourcePorts.top, of: current.bytesOut + current.bytesIn, to: &values)
+        values.append(share(now?.sketches.topPeers.top?.weight, of: currentPackets))
+        appendPortAndShare(now?.sketches.topPorts.top, of: current.flows, to: &values)
+        appendPortAndShare(now?.sketches.topSourcePorts.top, of: current.bytesOut + current.bytesIn, to: &values)
         values.append(Double(total.flows))
         values.append(Double(total.icmpFlows))
         values.append(fiveMinutes.peerCount)
@@ -123,7 +126,7 @@ public enum FeatureVector {
         appendPortAndShare(fiveMinuteTops.port, of: total.flows, to: &values)
 
         var context = Context()
-        context.topPeer5s = now.sketches.topPeers.top?.value
+        context.topPeer5s = now?.sketches.topPeers.top?.value
         context.topPeer5m = fiveMinuteTops.peer?.value
         return (values, context)
     }

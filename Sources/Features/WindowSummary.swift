@@ -34,8 +34,5 @@ extension HostHistory {
         convenience init(_ sketches: Sketches, _ slot: FeatureSlot) {
             self.init(sketches, flows: slot.flows, bytesOut: slot.bytesOut, bytesIn: slot.bytesIn)
         }
-
-        /// A silent window's.
-        static let empty = WindowSummary(Sketches(), flows: 0, bytesOut: 0, bytesIn: 0)
     }
 }

@@ -44,7 +44,7 @@ public final class AggregateWindows: WindowStage {
                 writer.field("key", string: keyLabel)
                 key.write(names: keyFields, to: writer)
                 writer.field("revision", revision)
-                state.write(to: writer, spec: spec, names: outputNames)
+                state.pointee.write(to: writer, spec: spec, names: outputNames)
                 try writer.endRecord()
             })
     }

@@ -21,7 +21,7 @@ public final class HostWindows: WindowStage {
                 writer.field("key", string: key.view.name)
                 writer.field("host", address: key.address)
                 writer.field("revision", revision)
-                features.write(to: writer)
+                features.pointee.write(to: writer)
                 try writer.endRecord()
             })
     }

@@ -167,7 +167,9 @@ public final class SessionWindower<Key: Hashable & Comparable, State> {
 
     /// Emits the session as its next revision.
     private func write(_ session: Session, key: Key) throws(OutputError) {
-        try emit(EventTimeWindow(start: session.start, end: end(session)), key, session.state, session.revision + 1)
+        try withUnsafePointer(to: session.state) { state throws(OutputError) in
+            try emit(EventTimeWindow(start: session.start, end: end(session)), key, state, session.revision + 1)
+        }
         counts.emitted += 1
         if session.revision > 0 { counts.revisions += 1 }
     }

@@ -17,7 +17,10 @@ public final class Windower<Key: Hashable & Comparable, State> {
     public typealias Counts = WindowCounts
     public typealias Outcome = WindowOutcome
 
-    public typealias Emit = (_ window: EventTimeWindow, _ key: Key, _ state: State, _ revision: Int) throws(OutputError) -> Void
+    /// The state is lent in place, by pointer, for the call only: passed by
+    /// value, each emitted state was copied (a retain of each of its
+    /// buffers) and destroyed again.
+    public typealias Emit = (_ window: EventTimeWindow, _ key: Key, _ state: UnsafePointer<State>, _ revision: Int) throws(OutputError) -> Void
 
     private struct Entry {
         var state: State
@@ -26,10 +29,27 @@ public final class Windower<Key: Hashable & Comparable, State> {
         var dirty = false
     }
 
+    /// A window's states: in an array, found through `slots`, so that
+    /// emitting hands each state over borrowed. Read through a dictionary's
+    /// values, every emitted state was copied (a retain of each of its
+    /// sketches' buffers) and destroyed again: a tenth of window5s' time.
     private struct Bucket {
         let window: EventTimeWindow
-        var entries: [Key: Entry] = [:]
+        var slots: [Key: Int] = [:]
+        var keys: [Key] = []
+        var entries: [Entry] = []
         var dirtyCount = 0
+
+        var count: Int { entries.count }
+
+        init(window: EventTimeWindow, expecting count: Int) {
+            self.window = window
+            // Windows of a stream hold similar numbers of keys: spare the
+            // new one the rehashing as it grows to the last one's size.
+            slots.reserveCapacity(count)
+            keys.reserveCapacity(count)
+            entries.reserveCapacity(count)
+        }
     }
 
     public let assigner: WindowAssigner
@@ -101,19 +121,20 @@ public final class Windower<Key: Hashable & Comparable, State> {
         guard now > before, now >= nextDeadline || revisionsWaiting else { return }
         try emitRevised()
         for start in open.keys.sorted() where open[start]!.window.end <= now {
-            let bucket = open.removeValue(forKey: start)!
-            lastBucketSize = min(bucket.entries.count, maxEntries)
-            try emitWindow(bucket, onlyDirty: false)
+            var bucket = open.removeValue(forKey: start)!
+            lastBucketSize = min(bucket.count, maxEntries)
+            try emitWindow(&bucket, onlyDirty: false)
             if watermark.lateness > 0 {
-                var keptBucket = bucket
-                for index in keptBucket.entries.indices { keptBucket.entries.values[index].revision = 1 }
-                kept[start] = keptBucket
+                // Marked in place and moved: a copy of the bucket here made
+                // its entries array be copied whole on the first write.
+                for index in bucket.entries.indices { bucket.entries[index].revision = 1 }
+                kept[start] = consume bucket
             } else {
-                entryCount -= bucket.entries.count
+                entryCount -= bucket.count
             }
         }
         for (start, bucket) in kept where watermark.standing(of: bucket.window) == .late {
-            entryCount -= bucket.entries.count
+            entryCount -= bucket.count
             kept.removeValue(forKey: start)
         }
         updateDeadline()
@@ -123,7 +144,7 @@ public final class Windower<Key: Hashable & Comparable, State> {
     public func finish() throws(OutputError) {
         try emitRevised()
         for start in open.keys.sorted() {
-            try emitWindow(open[start]!, onlyDirty: false)
+            try emitWindow(&open[start]!, onlyDirty: false)
         }
         open = [:]
         kept = [:]
@@ -149,24 +170,24 @@ public final class Windower<Key: Hashable & Comparable, State> {
     private func apply(_ body: (inout State) -> Void, to window: EventTimeWindow, _ key: Key,
                        in buckets: inout [Int64: Bucket], markDirty: Bool) -> Bool {
         if buckets[window.start] == nil {
-            var bucket = Bucket(window: window)
-            // Windows of a stream hold similar numbers of keys: spare the
-            // new one the rehashing as it grows to the last one's size.
-            bucket.entries.reserveCapacity(lastBucketSize)
-            buckets[window.start] = bucket
+            buckets[window.start] = Bucket(window: window, expecting: lastBucketSize)
             if window.end < nextDeadline { nextDeadline = window.end }
         }
         return modify(&buckets[window.start]!) { bucket in
-            var index = bucket.entries.index(forKey: key)
-            if index == nil {
+            let index: Int
+            if let slot = bucket.slots[key] {
+                index = slot
+            } else {
                 guard entryCount < maxEntries else { return false }
                 entryCount += 1
-                bucket.entries[key] = Entry(state: makeState())
-                index = bucket.entries.index(forKey: key)
+                index = bucket.entries.count
+                bucket.slots[key] = index
+                bucket.keys.append(key)
+                bucket.entries.append(Entry(state: makeState()))
             }
-            body(&bucket.entries.values[index!].state)
-            if markDirty && !bucket.entries.values[index!].dirty {
-                bucket.entries.values[index!].dirty = true
+            body(&bucket.entries[index].state)
+            if markDirty && !bucket.entries[index].dirty {
+                bucket.entries[index].dirty = true
                 bucket.dirtyCount += 1
                 revisionsWaiting = true
             }
@@ -188,10 +209,10 @@ public final class Windower<Key: Hashable & Comparable, State> {
         guard revisionsWaiting else { return }
         revisionsWaiting = false
         for start in kept.keys.sorted() where kept[start]!.dirtyCount > 0 {
-            try emitWindow(kept[start]!, onlyDirty: true)
-            for index in kept[start]!.entries.indices where kept[start]!.entries.values[index].dirty {
-                kept[start]!.entries.values[index].dirty = false
-                kept[start]!.entries.values[index].revision += 1
+            try emitWindow(&kept[start]!, onlyDirty: true)
+            for index in kept[start]!.entries.indices where kept[start]!.entries[index].dirty {
+                kept[start]!.entries[index].dirty = false
+                kept[start]!.entries[index].revision += 1
             }
             kept[start]!.dirtyCount = 0
         }
@@ -199,14 +220,19 @@ public final class Windower<Key: Hashable & Comparable, State> {
 
     /// Emits a bucket's states in key order (so output is reproducible);
     /// revision numbers continue from the last emission.
-    private func emitWindow(_ bucket: Bucket, onlyDirty: Bool) throws(OutputError) {
-        let entries = bucket.entries
-        for index in entries.indices.sorted(by: { entries.keys[$0] < entries.keys[$1] }) {
-            if onlyDirty && !entries.values[index].dirty { continue }
-            let revision = entries.values[index].revision + 1
-            try emit(bucket.window, entries.keys[index], entries.values[index].state, revision)
-            counts.emitted += 1
-            if revision > 1 { counts.revisions += 1 }
+    private func emitWindow(_ bucket: inout Bucket, onlyDirty: Bool) throws(OutputError) {
+        let (keys, window) = (bucket.keys, bucket.window)
+        let order = keys.indices.sorted { keys[$0] < keys[$1] }
+        try bucket.entries.withUnsafeMutableBufferPointer { entries throws(OutputError) in
+            for index in order {
+                if onlyDirty && !entries[index].dirty { continue }
+                let revision = entries[index].revision + 1
+                try withUnsafeMutablePointer(to: &entries[index].state) { state throws(OutputError) in
+                    try emit(window, keys[index], state, revision)
+                }
+                counts.emitted += 1
+                if revision > 1 { counts.revisions += 1 }
+            }
         }
     }
 }

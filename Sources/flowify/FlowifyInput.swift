@@ -84,10 +84,7 @@ final class FlowifyInput {
     /// cannot be opened or read is reported and counted; output errors are
     /// thrown.
     func read(_ name: String) throws(OutputError) {
-        // Passed down unretained (the property keeps it alive): retaining it
-        // per packet bounced its reference count's cache line between the
-        // two threads, 4 % of the reading thread's time.
-        let pipeline = self.pipeline.map { Unmanaged.passUnretained($0) }
+        let pipeline = self.pipeline?.producer
         try deliver(.input(place: Carried.retained(NDJSONInput.place(of: name))), to: pipeline)
         try NDJSONInput.read(name, tool: "flowify", showsProgress: showsProgress, report: report) { line, place, lineNumber throws(OutputError) in
             try handle(line, place: place, lineNumber: lineNumber, to: pipeline)
@@ -105,7 +102,7 @@ final class FlowifyInput {
     // MARK: Reading thread
 
     private func handle(_ line: UnsafeBufferPointer<UInt8>, place: String, lineNumber: Int,
-                        to pipeline: Unmanaged<BatchPipeline<Event>>?) throws(OutputError) {
+                        to pipeline: BatchPipeline<Event>.Producer?) throws(OutputError) {
         if decoder.decode(line, into: values) {
             return try deliverPacket(place: place, lineNumber: lineNumber, to: pipeline)
         }
@@ -143,12 +140,12 @@ final class FlowifyInput {
         copiedBytes += line.count
         if copiedBytes >= Self.batchBytes, let pipeline {
             copiedBytes = 0
-            if !pipeline._withUnsafeGuaranteedRef({ $0.handOffPartial() }) { try stopPipeline() }
+            if !pipeline.handOffPartial() { try stopPipeline() }
         }
     }
 
     /// Sends on the packet in `values`, or reports why it cannot be counted.
-    private func deliverPacket(place: String, lineNumber: Int, to pipeline: Unmanaged<BatchPipeline<Event>>?) throws(OutputError) {
+    private func deliverPacket(place: String, lineNumber: Int, to pipeline: BatchPipeline<Event>.Producer?) throws(OutputError) {
         let packet: PacketObservation?
         do {
             packet = try PacketRecordFields.observation(from: values)
@@ -163,9 +160,9 @@ final class FlowifyInput {
         try deliver(.packet(packet, line: lineNumber, fractionDigits: values.fractionDigits), to: pipeline)
     }
 
-    private func deliver(_ event: Event, to pipeline: Unmanaged<BatchPipeline<Event>>?) throws(OutputError) {
+    private func deliver(_ event: Event, to pipeline: BatchPipeline<Event>.Producer?) throws(OutputError) {
         guard let pipeline else { return try apply(event) }
-        if !pipeline._withUnsafeGuaranteedRef({ $0.append(event) }) { try stopPipeline() }
+        if !pipeline.append(event) { try stopPipeline() }
     }
 
     /// The flow thread stopped on an output error: wait for it and throw

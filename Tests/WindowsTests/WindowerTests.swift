@@ -19,7 +19,7 @@ import Testing
             watermark: Watermark(maxDelay: delay * second, lateness: lateness * second),
             maxEntries: maxEntries, makeState: { 0 },
             emit: { window, key, count, revision in
-                log.lines.append("\(window.start / second)-\(window.end / second) \(key) \(count) r\(revision)")
+                log.lines.append("\(window.start / second)-\(window.end / second) \(key) \(count.pointee) r\(revision)")
             })
     }
 
