@@ -1,5 +1,4 @@
 import ArgumentParser
-import SluiceCLI
 import SluiceCore
 
 #if canImport(Glibc)

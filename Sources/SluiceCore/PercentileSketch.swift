@@ -24,7 +24,7 @@ public struct PercentileSketch: Sendable, Equatable {
     public static let maximumValue = UInt64(1) << 62
 
     /// Bucket arithmetic only; never recorded into.
-    nonisolated(unsafe) private static let shape = Histogram<UInt64>(
+    private static let shape = Histogram<UInt64>(
         lowestDiscernibleValue: 1, highestTrackableValue: maximumValue, numberOfSignificantValueDigits: significantDigits)
 
     /// Non-empty buckets by ascending top value.

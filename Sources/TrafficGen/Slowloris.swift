@@ -43,7 +43,7 @@ final class SlowlorisScenario: Scenario {
     func startSession() -> Session {
         let start = nextStartTime
         opened += 1
-        var sessionRandom = random.fork()
+        let sessionRandom = random.fork()
         let ends = AttackEnds.endpoints(attacker: attacker, attackerTTL: path.ttl,
                                         attackerPort: ports.allocate(for: attacker),
                                         victim: victim, victimPort: port)

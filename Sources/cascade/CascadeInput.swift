@@ -34,7 +34,7 @@ final class CascadeInput {
         forwarded = WindowRecords.ForwardedFields(levelSeconds: levelSeconds, sensor: sensor)
         self.diagnostics = diagnostics
         self.showsProgress = showsProgress
-        worker = InputWorker(batchSize: 1024, depth: 4, handsOffEachLine: lineBuffered) { [unowned self] item throws(CascadeError) in
+        worker = InputWorker(batchSize: 1024, depth: 4, handsOffEachLine: lineBuffered) { item throws(CascadeError) in
             switch item {
             case .window(let window, let line): try cascader.add(window, line: line)
             case .tick(let time, let line): try line.withUnsafeBufferPointer { buffer throws(CascadeError) in try cascader.tick(at: time, line: buffer) }
