@@ -29,10 +29,8 @@ public final class Windower<Key: Hashable & Comparable, State> {
         var dirty = false
     }
 
-    /// A window's states: in an array, found through `slots`, so that
-    /// emitting hands each state over borrowed. Read through a dictionary's
-    /// values, every emitted state was copied (a retain of each of its
-    /// sketches' buffers) and destroyed again: a tenth of window5s' time.
+    /// A window's states, in an array found through `slots`, so that
+    /// `emitWindow` can lend each one to `emit` in place.
     private struct Bucket {
         let window: EventTimeWindow
         var slots: [Key: Int] = [:]
@@ -125,8 +123,9 @@ public final class Windower<Key: Hashable & Comparable, State> {
             lastBucketSize = min(bucket.count, maxEntries)
             try emitWindow(&bucket, onlyDirty: false)
             if watermark.lateness > 0 {
-                // Marked in place and moved: a copy of the bucket here made
-                // its entries array be copied whole on the first write.
+                // Marked in place and moved: marking a copy of the bucket
+                // copied its whole entries array (10-14 % of window5s' time
+                // with --lateness).
                 for index in bucket.entries.indices { bucket.entries[index].revision = 1 }
                 kept[start] = consume bucket
             } else {
