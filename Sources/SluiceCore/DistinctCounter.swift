@@ -54,9 +54,19 @@ public struct DistinctCounter: Equatable, Sendable {
         if hashes.count > Self.exactLimit { densify() }
     }
 
-    /// Adds everything `other` counted. Both must have the same precision.
+    /// Adds everything `other` counted. Counters of different precisions
+    /// (a record may carry any from 4 to 16) merge at the smaller one, as if
+    /// both had counted at it (`reduced(to:)`).
     public mutating func merge(_ other: DistinctCounter) {
-        precondition(precision == other.precision, "DistinctCounter: merging precisions \(precision) and \(other.precision)")
+        guard precision == other.precision else {
+            if other.precision < precision {
+                self = reduced(to: other.precision)
+                merge(other)
+            } else {
+                merge(other.reduced(to: precision))
+            }
+            return
+        }
         if isExact && other.isExact {
             mergeExact(other.hashes)
             return
@@ -99,6 +109,31 @@ public struct DistinctCounter: Equatable, Sendable {
         union.append(contentsOf: others[theirs...])
         hashes = union
         if hashes.count > Self.exactLimit { densify() }
+    }
+
+    /// This counter at a smaller precision `target`: the counter that
+    /// precision builds from the same hashes. A set keeps its hashes; a
+    /// register folds into the one its top `target` index bits name, and
+    /// the index bits it drops lead its rank: their leading zeros plus one
+    /// if any is set, else their number plus the rank it had (HyperLogLog
+    /// folds exactly).
+    public func reduced(to target: Int) -> DistinctCounter {
+        precondition(Self.precisions.contains(target) && target <= precision, "DistinctCounter: cannot reduce precision \(precision) to \(target)")
+        var result = DistinctCounter(precision: target)
+        guard target < precision else { return self }
+        guard !isExact else {
+            result.hashes = hashes
+            return result
+        }
+        let dropped = precision - target
+        var folded = [UInt8](repeating: 0, count: 1 << target)
+        for (index, rank) in registers.enumerated() where rank > 0 {
+            let low = index & ((1 << dropped) - 1)
+            let foldedRank = low != 0 ? UInt8(dropped - (Int.bitWidth - low.leadingZeroBitCount) + 1) : UInt8(dropped) + rank
+            folded[index >> dropped] = max(folded[index >> dropped], foldedRank)
+        }
+        result.registers = folded
+        return result
     }
 
     /// The number of distinct values: exact while `isExact`, else estimated.

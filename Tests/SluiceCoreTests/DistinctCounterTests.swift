@@ -117,4 +117,36 @@ import Testing
         #expect(Base64.decode("Z=9v") == nil)
         #expect(Base64.decode("Zm9v====") == nil)
     }
+
+    // Expected: a counter reduced to a smaller precision holds, register for
+    // register, what that precision builds from the same values (the oracle:
+    // the values inserted again at the smaller precision), for sets that
+    // stay exact and sketches from sparse to full, and every reduction from
+    // 16 down to 4.
+    @Test(arguments: [30, 200, 5_000, 200_000])
+    func reducingPrecisionEqualsCountingAtIt(size: Int) {
+        let values = (0..<UInt64(size)).map { $0 &* 0x9E37_79B9 &+ UInt64(size) }
+        for (from, to) in [(16, 12), (14, 12), (12, 11), (12, 4), (16, 4)] {
+            let reduced = Self.counter(values, precision: from).reduced(to: to)
+            let direct = Self.counter(values, precision: to)
+            #expect(reduced == direct, "\(size) values, precision \(from) to \(to)")
+        }
+    }
+
+    // Expected: counters of different precisions merge, in either order,
+    // into the counter the smaller precision builds from all their values;
+    // a record carrying another precision than window5s' 12 (a script's,
+    // or a damaged one) crashed cascade on the first merge before.
+    @Test(arguments: [40, 3_000, 100_000])
+    func differentPrecisionsMergeAtTheSmaller(size: Int) {
+        let first = (0..<UInt64(size)).map { $0 * 3 }
+        let second = (0..<UInt64(size)).map { $0 * 5 + 1 }
+        let direct = Self.counter(first + second, precision: 12)
+        var fineIntoCoarse = Self.counter(first, precision: 12)
+        fineIntoCoarse.merge(Self.counter(second, precision: 14))
+        var coarseIntoFine = Self.counter(second, precision: 14)
+        coarseIntoFine.merge(Self.counter(first, precision: 12))
+        #expect(fineIntoCoarse == direct)
+        #expect(coarseIntoFine == direct)
+    }
 }
