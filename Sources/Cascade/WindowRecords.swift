@@ -68,9 +68,7 @@ public enum WindowRecords {
             let slot = contentSlot + offset
             switch column.kind {
             case .count:
-                let value = try parser.requireInt(slot)
-                guard value >= 0 else { throw .wrongType(key: column.name, expected: "count of 0 or more") }
-                CopyBinary.int8(value, into: &fields)
+                CopyBinary.int8(Int64(try RecordCount.checked(parser.requireInt(slot), key: column.name)), into: &fields)
             case .number:
                 guard let value = try parser.double(slot) else {
                     CopyBinary.null(into: &fields)

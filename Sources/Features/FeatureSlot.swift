@@ -98,9 +98,7 @@ extension FeatureSlot {
         var index = 0
         func next() throws(FieldError) -> UInt64 {
             defer { index += 1 }
-            let value = try parser.requireInt(first + index)
-            guard value >= 0 else { throw .wrongType(key: recordNames[index], expected: "count of 0 or more") }
-            return UInt64(value)
+            return try RecordCount.checked(parser.requireInt(first + index), key: recordNames[index])
         }
         slot.flows = try next()
         slot.flowsStarted = try next()

@@ -78,7 +78,7 @@ struct HeavyHitterFold<Value: Hashable & Comparable & Sendable> {
         for theirIndex in 0..<theirs {
             let entry = theirEntry(theirIndex)
             if let index = slots[..<count].firstIndex(where: { $0.value == entry.value }) {
-                slots[index].weight += entry.weight
+                slots[index].weight.add(saturating: entry.weight)
             } else {
                 slots[count] = entry
                 count += 1

@@ -55,7 +55,7 @@ public struct HeavyHitters<Value: Hashable & Comparable & Sendable>: Equatable, 
     @inlinable public mutating func add(_ value: Value, weight: UInt64 = 1) {
         guard weight > 0 else { return }
         for index in storage.indices where storage[index].value == value {
-            storage[index].weight += weight
+            storage[index].weight.add(saturating: weight)
             return
         }
         if storage.count < capacity {
@@ -82,7 +82,7 @@ public struct HeavyHitters<Value: Hashable & Comparable & Sendable>: Equatable, 
         storage.reserveCapacity(storage.count + other.storage.count)
         for entry in other.storage {
             if let index = storage.firstIndex(where: { $0.value == entry.value }) {
-                storage[index].weight += entry.weight
+                storage[index].weight.add(saturating: entry.weight)
             } else {
                 storage.append(entry)
             }

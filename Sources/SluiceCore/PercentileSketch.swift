@@ -49,11 +49,12 @@ public struct PercentileSketch: Sendable, Equatable {
         for bucket in other.buckets { add(top: bucket.top, count: bucket.count) }
     }
 
+    /// (Counts saturate, as `RecordCount` says.)
     private mutating func add(top: UInt64, count added: UInt64) {
-        count += added
+        count.add(saturating: added)
         // Values mostly arrive in a few buckets: look at the last first.
         if let last = buckets.last, last.top <= top {
-            if last.top == top { buckets[buckets.count - 1].count += added } else { buckets.append((top, added)) }
+            if last.top == top { buckets[buckets.count - 1].count.add(saturating: added) } else { buckets.append((top, added)) }
             return
         }
         var low = 0
@@ -63,7 +64,7 @@ public struct PercentileSketch: Sendable, Equatable {
             if buckets[middle].top < top { low = middle + 1 } else { high = middle }
         }
         if low < buckets.count && buckets[low].top == top {
-            buckets[low].count += added
+            buckets[low].count.add(saturating: added)
         } else {
             buckets.insert((top, added), at: low)
         }
@@ -79,7 +80,7 @@ public struct PercentileSketch: Sendable, Equatable {
         let wanted = max(1, UInt64(share.rounded(.up)))
         var running: UInt64 = 0
         for bucket in buckets {
-            running += bucket.count
+            running.add(saturating: bucket.count)
             if running >= wanted { return bucket.top }
         }
         return buckets[buckets.count - 1].top

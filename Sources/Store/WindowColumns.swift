@@ -80,7 +80,8 @@ public enum WindowColumns {
     static func content(of features: HostFeatures) -> [UInt8] {
         var data: [UInt8] = []
         data.reserveCapacity(1024)
-        for value in features.counterValues { CopyBinary.int8(Int64(bitPattern: value), into: &data) }
+        // A bigint holds at most 2^63 - 1; a merge can saturate beyond (RecordCount).
+        for value in features.counterValues { CopyBinary.int8(Int64(clamping: value), into: &data) }
         CopyBinary.int8(Int64(features.peers.estimate.rounded()), into: &data)
         CopyBinary.int8(Int64(features.destinationPorts.estimate.rounded()), into: &data)
         CopyBinary.int8(Int64(features.sourcePorts.estimate.rounded()), into: &data)

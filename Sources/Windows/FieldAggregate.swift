@@ -46,7 +46,7 @@ public struct FieldAggregate: Equatable, Sendable {
     public mutating func add(number value: Double, times: UInt64) {
         guard value.isFinite, times > 0 else { return }
         if times == 1 { return add(number: value) }
-        count += times
+        count.add(saturating: times)
         sum += value * Double(times)
         minimum = min(minimum, value)
         maximum = max(maximum, value)
@@ -80,7 +80,7 @@ public struct FieldAggregate: Equatable, Sendable {
     }
 
     public mutating func merge(_ other: FieldAggregate) {
-        count += other.count
+        count.add(saturating: other.count)
         sum += other.sum
         minimum = min(minimum, other.minimum)
         maximum = max(maximum, other.maximum)

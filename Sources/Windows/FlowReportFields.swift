@@ -84,7 +84,6 @@ public enum FlowReportFields {
     /// A delta counter; absent counts as 0 (a script's reduced record).
     private static func counter(_ parser: JSONLineParser, _ slot: Int) throws(FieldError) -> UInt64 {
         guard let value = try parser.int(slot) else { return 0 }
-        guard value >= 0 else { throw .wrongType(key: names[slot], expected: "count of 0 or more") }
-        return UInt64(value)
+        return try RecordCount.checked(value, key: names[slot])
     }
 }

@@ -125,9 +125,7 @@ public struct RecordStateSource: HostStateSource {
     }
 
     public func counter(_ index: Int) throws(FieldError) -> UInt64 {
-        let value = try parser.requireInt(firstSlot + index)
-        guard value >= 0 else { throw .wrongType(key: HostFeatures.stateNames[index], expected: "count of 0 or more") }
-        return UInt64(value)
+        try RecordCount.checked(parser.requireInt(firstSlot + index), key: HostFeatures.stateNames[index])
     }
 
     public func number(_ index: Int) throws(FieldError) -> Double? { try parser.double(firstSlot + index) }

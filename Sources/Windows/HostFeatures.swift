@@ -78,10 +78,10 @@ public struct HostFeatures: Equatable, Sendable {
         }
 
         mutating func merge(_ other: ProtocolCounts) {
-            tcp += other.tcp
-            udp += other.udp
-            icmp += other.icmp
-            self.other += other.other
+            tcp.add(saturating: other.tcp)
+            udp.add(saturating: other.udp)
+            icmp.add(saturating: other.icmp)
+            self.other.add(saturating: other.other)
         }
     }
 
@@ -94,14 +94,15 @@ public struct HostFeatures: Equatable, Sendable {
             flows += 1
             protocolFlows[kind] += 1
         }
-        protocolPackets[kind] += packets
-        protocolBytes[kind] += sent.bytes + received.bytes
-        packetsOut += sent.packets
-        packetsIn += received.packets
-        bytesOut += sent.bytes
-        bytesIn += received.bytes
-        payloadBytesOut += sent.payloadBytes
-        payloadBytesIn += received.payloadBytes
+        // Saturating (RecordCount): however many reports a window takes.
+        protocolPackets[kind] = protocolPackets[kind].adding(saturating: packets)
+        protocolBytes[kind] = protocolBytes[kind].adding(saturating: sent.bytes + received.bytes)
+        packetsOut.add(saturating: sent.packets)
+        packetsIn.add(saturating: received.packets)
+        bytesOut.add(saturating: sent.bytes)
+        bytesIn.add(saturating: received.bytes)
+        payloadBytesOut.add(saturating: sent.payloadBytes)
+        payloadBytesIn.add(saturating: received.payloadBytes)
         if sent.packets > 0 { packetSize.add(number: Double(sent.bytes) / Double(sent.packets), times: sent.packets) }
         if received.packets > 0 {
             packetSize.add(number: Double(received.bytes) / Double(received.packets), times: received.packets)
@@ -135,23 +136,24 @@ public struct HostFeatures: Equatable, Sendable {
         }
     }
 
+    /// (Saturating, as `RecordCount` says: a long level merges thousands.)
     public mutating func merge(_ other: HostFeatures) {
-        flows += other.flows
-        flowsStarted += other.flowsStarted
-        flowsEnded += other.flowsEnded
+        flows.add(saturating: other.flows)
+        flowsStarted.add(saturating: other.flowsStarted)
+        flowsEnded.add(saturating: other.flowsEnded)
         protocolFlows.merge(other.protocolFlows)
         protocolPackets.merge(other.protocolPackets)
         protocolBytes.merge(other.protocolBytes)
-        packetsOut += other.packetsOut
-        packetsIn += other.packetsIn
-        bytesOut += other.bytesOut
-        bytesIn += other.bytesIn
-        payloadBytesOut += other.payloadBytesOut
-        payloadBytesIn += other.payloadBytesIn
-        unansweredFlows += other.unansweredFlows
-        rejectedFlows += other.rejectedFlows
-        resetFlows += other.resetFlows
-        finishedFlows += other.finishedFlows
+        packetsOut.add(saturating: other.packetsOut)
+        packetsIn.add(saturating: other.packetsIn)
+        bytesOut.add(saturating: other.bytesOut)
+        bytesIn.add(saturating: other.bytesIn)
+        payloadBytesOut.add(saturating: other.payloadBytesOut)
+        payloadBytesIn.add(saturating: other.payloadBytesIn)
+        unansweredFlows.add(saturating: other.unansweredFlows)
+        rejectedFlows.add(saturating: other.rejectedFlows)
+        resetFlows.add(saturating: other.resetFlows)
+        finishedFlows.add(saturating: other.finishedFlows)
         peers.merge(other.peers)
         destinationPorts.merge(other.destinationPorts)
         sourcePorts.merge(other.sourcePorts)

@@ -135,4 +135,22 @@ import Testing
         notFirst.add(later, view: .originator)
         #expect(notFirst.rejectedFlows == 0)
     }
+
+    // Expected: a merge saturates each counter at UInt64.max rather than
+    // trapping (a long level, or records built to, can sum past it), and
+    // counters below it add as they are.
+    @Test func mergedCountersSaturate() {
+        var features = HostFeatures()
+        features.bytesOut = .max - 3
+        features.protocolBytes.tcp = .max
+        features.flows = 2
+        var other = HostFeatures()
+        other.bytesOut = 10
+        other.protocolBytes.tcp = 1
+        other.flows = 3
+        features.merge(other)
+        #expect(features.bytesOut == .max)
+        #expect(features.protocolBytes.tcp == .max)
+        #expect(features.flows == 5)
+    }
 }
