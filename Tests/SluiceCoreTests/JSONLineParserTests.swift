@@ -201,7 +201,7 @@ import Testing
     @Test(arguments: ["1.5", "1e-1", "9223372036854775808", "-9223372036854775809", "1e19",
                       "99999999999999999999999", "1.0000000000000001", "1e999999999", "\"12\"", "true", "[1]"])
     func notIntegers(text: String) throws {
-        try withParsed("{\"len\":\(text)}", keys: ["len"]) { (parser: JSONLineParser) throws in
+        _ = try withParsed("{\"len\":\(text)}", keys: ["len"]) { (parser: JSONLineParser) throws in
             #expect(throws: FieldError.wrongType(key: "len", expected: "integer")) { try parser.int(0) }
         }
     }
@@ -334,7 +334,7 @@ import Testing
     @Test func aFailedParseLeavesNoFields() throws {
         let parser = JSONLineParser(keys: FieldKeys(["a"]))
         try Array(#"{"a":1}"#.utf8).withUnsafeBufferPointer { try parser.parse($0) }
-        Array(#"{"a":2,"b":}"#.utf8).withUnsafeBufferPointer { line in
+        _ = Array(#"{"a":2,"b":}"#.utf8).withUnsafeBufferPointer { line in
             #expect(throws: JSONSyntaxError.self) { try parser.parse(line) }
         }
         #expect(parser.fieldCount == 0)

@@ -31,7 +31,7 @@ import Darwin
         var template = Array("/tmp/sluice-writer-XXXXXX".utf8CString)
         let descriptor = mkstemp(&template)
         try #require(descriptor >= 0)
-        let path = String(cString: template)
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { close(descriptor); unlink(path) }
         let writer = NDJSONWriter(fileDescriptor: descriptor)
         let part = NDJSONWriter(collectingCapacity: 4096)
@@ -121,7 +121,7 @@ import Darwin
         }
     }
 
-    @Test(arguments: [0.0, 1.5, -0.25, 60.0, 0.1, 1e-7, 1.7976931348623157e308, 5e-324, 123456.789, 1e15, 1e16, -1e21])
+    @Test(arguments: [0.0, 1.5, -0.25, 60.0, 0.1, 1e-7, 1.7976931348623157e308, Double.leastNonzeroMagnitude, 123456.789, 1e15, 1e16, -1e21])
     func doublesRoundTrip(value: Double) throws {
         let output = try written { writer in
             writer.beginRecord(type: "t")
