@@ -39,8 +39,10 @@ public enum WindowRecords {
     /// record wrote it. The error names the field at fault.
     public static func read(_ parser: JSONLineParser, levelSeconds: Int64, sensor defaultSensor: String)
         throws(FieldError) -> FineWindow {
-        let start = try parser.requireTimestamp(windowStart).nanoseconds
-        let end = try parser.requireTimestamp(windowEnd).nanoseconds
+        // Within the event times every stage takes (years 1824 to 2116), so
+        // that a coarse window's end cannot overflow.
+        let start = try parser.requireEventTime(windowStart)
+        let end = try parser.requireEventTime(windowEnd)
         let nanosecondsPerSecond = Timestamp.nanosecondsPerSecond
         guard start % nanosecondsPerSecond == 0, floorDivide(start / nanosecondsPerSecond, levelSeconds) * levelSeconds == start / nanosecondsPerSecond else {
             throw .wrongType(key: identityNames[windowStart], expected: "start aligned to the finest level (\(Levels.label(levelSeconds)))")

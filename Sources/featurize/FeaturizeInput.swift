@@ -85,6 +85,9 @@ final class FeaturizeInput {
                     coarse += 1
                     return nil
                 }
+                // A step's window must lie within the event times every stage takes.
+                _ = try Timestamp.checkedEventTime(startTime, key: "window_start")
+                _ = try Timestamp.checkedEventTime(endTime, key: "window_end")
                 guard startTime % step == 0 else { throw FieldError.wrongType(key: "window_start", expected: "start aligned to 5 s") }
                 let kind = try parser.requireString(Self.key)
                 guard kind == "src" || kind == "dst" else { throw FieldError.wrongType(key: "key", expected: "\"src\" or \"dst\"") }

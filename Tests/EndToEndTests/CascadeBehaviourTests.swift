@@ -88,23 +88,32 @@ import Testing
     }
 
     // Expected: a broken line, a 30 s window where 5 s ones are expected, a
-    // window without a counter and one with a broken sketch are each named
-    // with their line and skipped; the good windows are stored and written;
-    // the run ends with status 1.
+    // window without a counter, one with a broken sketch, one in the year
+    // 2200 (past the event times every stage takes) and one with a count
+    // above 2^53 are each named with their line and skipped; the good
+    // windows are stored and written, and merged into their 30 s window
+    // (1 + 2 packets) although the second's peer counter has precision 14
+    // ("AQ4A", an empty set), which crashed cascade before; the run ends
+    // with status 1.
     @Test func badLinesAreNamedAndSkipped() throws {
         let good = Self.window(0, "a", 1)
         let lines = [good, "{\"type\":\"window\",", Self.window(0, "b", 1).replacingOccurrences(of: "\"window_end\":5", with: "\"window_end\":30"),
                      Self.window(0, "c", 1).replacingOccurrences(of: "\"flows\":1,", with: ""),
                      Self.window(0, "d", 1).replacingOccurrences(of: "\"peers_sketch\":\"AQwA\"", with: "\"peers_sketch\":\"!!\""),
-                     Self.window(5, "a", 2)]
+                     Self.window(5, "a", 2).replacingOccurrences(of: "\"peers_sketch\":\"AQwA\"", with: "\"peers_sketch\":\"AQ4A\""),
+                     Self.window(7_258_118_400, "e", 1),
+                     Self.window(10, "f", 1).replacingOccurrences(of: "\"flows\":1,", with: "\"flows\":9007199254740993,")]
         let db = try TestCluster.database()
         let output = try cascade(lines: lines, db: db)
         #expect(output.status == 1)
         for fragment in ["line 2, column 18: expected string key", "line 3: expected end 5s after window_start", "line 4: missing field \"flows\"",
-                         "line 5: expected distinct counter (base64) for \"peers_sketch\""] {
+                         "line 5: expected distinct counter (base64) for \"peers_sketch\"",
+                         "line 7: expected a time between the years 1824 and 2116 for \"window_start\"",
+                         "line 8: expected count from 0 to 2^53 for \"flows\""] {
             #expect(output.stderr.contains(fragment), "\(fragment): \(output.stderr)")
         }
         #expect(try TestCluster.psql(db, "SELECT key_value, packets_out FROM sluice_windows WHERE level_s = 5 ORDER BY window_start") == "a|1\na|2\n")
+        #expect(try TestCluster.psql(db, "SELECT key_value, packets_out FROM sluice_windows WHERE level_s = 30") == "a|3\n")
         #expect(output.records.filter { $0.int("level") == 5 }.count == 2)
     }
 }
