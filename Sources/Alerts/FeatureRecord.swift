@@ -64,8 +64,8 @@ public final class FeatureRecordReader {
         guard record.kind == "src" || record.kind == "dst" else { throw .wrongType(key: "key", expected: "\"src\" or \"dst\"") }
         record.host = try parser.requireString(Self.host)
         record.sensor = try parser.string(Self.sensor) ?? ""
-        let start = try parser.requireTimestamp(Self.windowStart)
-        let end = try parser.requireTimestamp(Self.windowEnd)
+        let start = Timestamp(nanoseconds: try parser.requireEventTime(Self.windowStart))
+        let end = Timestamp(nanoseconds: try parser.requireEventTime(Self.windowEnd))
         guard start.nanoseconds % Timestamp.nanosecondsPerSecond == 0, end.nanoseconds % Timestamp.nanosecondsPerSecond == 0,
               end > start else {
             throw .wrongType(key: "window_end", expected: "a step of whole seconds after window_start")
