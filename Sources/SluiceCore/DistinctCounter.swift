@@ -119,8 +119,8 @@ public struct DistinctCounter: Equatable, Sendable {
     /// folds exactly).
     public func reduced(to target: Int) -> DistinctCounter {
         precondition(Self.precisions.contains(target) && target <= precision, "DistinctCounter: cannot reduce precision \(precision) to \(target)")
-        var result = DistinctCounter(precision: target)
         guard target < precision else { return self }
+        var result = DistinctCounter(precision: target)
         guard !isExact else {
             result.hashes = hashes
             return result
