@@ -105,7 +105,7 @@ public final class Flowifier {
         if eventTime == .min {
             eventTime = time
             intervalStart = Self.align(time, options.interval)
-            intervalEnd = intervalStart.saturatingAdd(options.interval)
+            intervalEnd = intervalStart.saturatingAdding(options.interval)
             return
         }
         if time < deadlineBound && time < intervalEnd {
@@ -179,7 +179,7 @@ public final class Flowifier {
             tcp: TCPConnectionState(rolesFlippedAtCreation: flipped))
         nextFlowID += 1
         counts.flows += 1
-        noteDeadline(eventTime.saturatingAdd(min(options.idleTimeout(idleClass), options.activeTimeout)))
+        noteDeadline(eventTime.saturatingAdding(min(options.idleTimeout(idleClass), options.activeTimeout)))
         return table.insert(flow, hash: hash)
     }
 
@@ -232,11 +232,11 @@ public final class Flowifier {
             if flow.pointee.key.protocolNumber == CommunityID.tcpProtocolNumber && flow.pointee.tcp.isFinished {
                 flow.pointee.closeReason = flow.pointee.tcp.sawRST ? .rst : .fin
                 table.reclassify(slot, as: .closing)
-                noteDeadline(eventTime.saturatingAdd(options.linger))
+                noteDeadline(eventTime.saturatingAdding(options.linger))
             } else if flow.pointee.idleClass == .tcpAttempt
                         && flow.pointee.originator.packets > 0 && flow.pointee.responder.packets > 0 {
                 table.reclassify(slot, as: .tcpEstablished)
-                noteDeadline(eventTime.saturatingAdd(options.tcpEstablishedTimeout))
+                noteDeadline(eventTime.saturatingAdding(options.tcpEstablishedTimeout))
             } else {
                 table.touch(slot)
             }
@@ -263,14 +263,14 @@ public final class Flowifier {
             guard slot >= 0 else { continue }
             // Fields through the pointer: a whole Flow is 664 bytes to copy.
             let flow = table.flows + Int(slot)
-            let time = flow.pointee.activity.saturatingAdd(options.idleTimeout(idleClass))
+            let time = flow.pointee.activity.saturatingAdding(options.idleTimeout(idleClass))
             if best == nil || time < best!.time {
                 best = (slot, time, flow.pointee.closeReason ?? .idle)
             }
         }
         let slot = table.startList.head
         if slot >= 0 {
-            let time = table.flows[Int(slot)].started.saturatingAdd(options.activeTimeout)
+            let time = table.flows[Int(slot)].started.saturatingAdding(options.activeTimeout)
             if best == nil || time < best!.time { best = (slot, time, .active) }
         }
         return best
@@ -298,7 +298,7 @@ public final class Flowifier {
         // The new flow's packets of this interval need listing of their own.
         flow.pointee.listedInterval = .min
         table.restart(slot)
-        noteDeadline(time.saturatingAdd(options.activeTimeout))
+        noteDeadline(time.saturatingAdding(options.activeTimeout))
     }
 
     /// Writes the final report (unless the flow has no packets: one that
@@ -337,10 +337,10 @@ public final class Flowifier {
         }
         listed.removeAll(keepingCapacity: true)
         intervalStart = intervalEnd
-        if upTo >= intervalStart.saturatingAdd(options.interval) {
+        if upTo >= intervalStart.saturatingAdding(options.interval) {
             intervalStart = Self.align(upTo, options.interval)
         }
-        intervalEnd = intervalStart.saturatingAdd(options.interval)
+        intervalEnd = intervalStart.saturatingAdding(options.interval)
     }
 
     /// Forgets listed flows that ended, so that churn (a flood of new
@@ -367,13 +367,5 @@ public final class Flowifier {
 
     static func align(_ time: Int64, _ interval: Int64) -> Int64 {
         floorDivide(time, interval) * interval
-    }
-}
-
-extension Int64 {
-    /// `self + other`, held at Int64.max (the year 2262) instead of trapping.
-    func saturatingAdd(_ other: Int64) -> Int64 {
-        let (sum, overflow) = addingReportingOverflow(other)
-        return overflow ? (other > 0 ? .max : .min) : sum
     }
 }

@@ -113,13 +113,3 @@ public struct Watermark: Sendable {
         return now < expiry(ofWindowEndingAt: window.end) ? .revisable : .late
     }
 }
-
-extension Int64 {
-    /// The sum, held at `Int64.max` or `.min` instead of overflowing: a
-    /// window end or deadline beyond the year 2262 means "never".
-    @inlinable
-    public func saturatingAdding(_ other: Int64) -> Int64 {
-        let (sum, overflow) = addingReportingOverflow(other)
-        return overflow ? (other > 0 ? .max : .min) : sum
-    }
-}

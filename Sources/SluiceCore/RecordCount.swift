@@ -17,19 +17,3 @@ public enum RecordCount {
         return UInt64(value)
     }
 }
-
-extension UInt64 {
-    /// Adds `other`, staying at `UInt64.max` rather than overflowing.
-    @inlinable @inline(__always)
-    public mutating func add(saturating other: UInt64) {
-        let (sum, overflow) = addingReportingOverflow(other)
-        self = overflow ? .max : sum
-    }
-
-    /// `self + other`, at most `UInt64.max`.
-    @inlinable @inline(__always)
-    public func adding(saturating other: UInt64) -> UInt64 {
-        let (sum, overflow) = addingReportingOverflow(other)
-        return overflow ? .max : sum
-    }
-}

@@ -31,7 +31,7 @@ public struct RunningMoments: Equatable, Sendable {
     public mutating func merge(_ other: RunningMoments) {
         guard other.count > 0 else { return }
         guard count > 0 else { self = other; return }
-        let total = count.adding(saturating: other.count)
+        let total = count.saturatingAdding(other.count)
         let delta = other.mean - mean
         let share = Double(other.count) / Double(total)
         mean += delta * share

@@ -95,8 +95,8 @@ public struct HostFeatures: Equatable, Sendable {
             protocolFlows[kind] += 1
         }
         // Saturating (RecordCount): however many reports a window takes.
-        protocolPackets[kind] = protocolPackets[kind].adding(saturating: packets)
-        protocolBytes[kind] = protocolBytes[kind].adding(saturating: sent.bytes + received.bytes)
+        protocolPackets[kind] = protocolPackets[kind].saturatingAdding(packets)
+        protocolBytes[kind] = protocolBytes[kind].saturatingAdding(sent.bytes + received.bytes)
         packetsOut.add(saturating: sent.packets)
         packetsIn.add(saturating: received.packets)
         bytesOut.add(saturating: sent.bytes)

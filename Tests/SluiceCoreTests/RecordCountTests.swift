@@ -24,8 +24,8 @@ import Testing
         #expect(count == .max)
         count.add(saturating: 1)
         #expect(count == .max)
-        #expect(UInt64(40).adding(saturating: 2) == 42)
-        #expect((UInt64.max / 2 + 1).adding(saturating: .max / 2 + 1) == .max)
+        #expect(UInt64(40).saturatingAdding(2) == 42)
+        #expect((UInt64.max / 2 + 1).saturatingAdding(.max / 2 + 1) == .max)
     }
 
     // Expected: heavy hitters, percentile histograms and moments merge
