@@ -6,8 +6,10 @@ DEBUG_BIN = $(CURDIR)/.build/debug
 PAGES = man/man*/*.[1-9]
 SCRIPTS = bin/* .ci/run Tests/golden/run Tests/man-examples/run $(wildcard pipelines/*.sh)
 
+# bin/sluice-build: swift build, recompiling what imports a changed library
+# (an incremental build alone can keep its old layouts).
 all: deps
-	$(SWIFT) build -c release
+	SWIFT=$(SWIFT) sh bin/sluice-build release
 
 deps:
 	@sh bin/install-deps
@@ -20,7 +22,7 @@ demo: deps
 # earlier one failed; each prints "<layer>: N passed, N failed" or the
 # Swift test summary.
 test: deps
-	$(SWIFT) build
+	SWIFT=$(SWIFT) sh bin/sluice-build debug
 	@$(MAKE) --no-print-directory -k unit golden manlint man-examples shellcheck
 
 # cascade's tests run against a private PostgreSQL cluster (bin/sluice-pg),

@@ -76,15 +76,7 @@ public final class BatchPipeline<Element>: @unchecked Sendable {
     /// atomic retain and release of the pipeline, which were a few percent
     /// of sniff's and flowify's reading threads. Valid while the pipeline is
     /// held elsewhere.
-    ///
-    /// For trivially copyable values only: featurize's items (windows with
-    /// class references inside) appended this way corrupted the heap within
-    /// a run, which appends through the pipeline itself never did. Why is
-    /// not understood yet; until it is, other values go through `append`.
-    public var producer: Producer {
-        precondition(_isPOD(Element.self), "BatchPipeline.producer: for trivially copyable values only")
-        return Producer(pipeline: .passUnretained(self))
-    }
+    public var producer: Producer { Producer(pipeline: .passUnretained(self)) }
 
     public struct Producer {
         @usableFromInline let pipeline: Unmanaged<BatchPipeline>
