@@ -119,11 +119,20 @@ struct Window5s: ToolCommand {
         return filter.exitStatus(summary: input.summary(), diagnostics: diagnostics)
     }
 
+    /// A year with a leap day: longer windows are no use to the later
+    /// stages, which take window times only up to 2116, and an end that far
+    /// past the last event would not be there anyway.
+    private static let longestWindow = Seconds(nanoseconds: 366 * 86_400 * 1_000_000_000)
+
     private func windowAssigner() throws -> WindowAssigner {
-        guard size.nanoseconds > 0 else { throw UsageError("--size: must be more than 0 seconds") }
+        guard size.nanoseconds > 0, size.nanoseconds <= Self.longestWindow.nanoseconds else {
+            throw UsageError("--size: must be more than 0 seconds and at most \(Self.longestWindow) (366 days)")
+        }
         if let gap {
             guard slide == nil else { throw UsageError("--gap: session windows have no --slide") }
-            guard gap.nanoseconds > 0 else { throw UsageError("--gap: must be more than 0 seconds") }
+            guard gap.nanoseconds > 0, gap.nanoseconds <= Self.longestWindow.nanoseconds else {
+                throw UsageError("--gap: must be more than 0 seconds and at most \(Self.longestWindow) (366 days)")
+            }
             return WindowAssigner(size: gap.nanoseconds)
         }
         guard let slide else { return WindowAssigner(size: size.nanoseconds) }
