@@ -8,8 +8,11 @@
 # windows and the alerts are stored in PostgreSQL: a private throwaway
 # cluster (bin/sluice-pg) unless -d URI or libpq's PG* variables name a real
 # one. Each stage's own options are reachable with --STAGE 'OPTIONS' (split
-# into words by the shell; see each tool's man page). Progress and the
-# stages' summaries go to standard error.
+# into words by the shell; see each tool's man page). With -k DIR the
+# records between stages are kept too: DIR/flows.ndjson (flowify's),
+# DIR/windows.ndjson (cascade's: the 5 s windows and the coarser ones) and
+# DIR/features.ndjson (featurize's). Progress and the stages' summaries go
+# to standard error.
 #
 # ^C (SIGINT), SIGTERM or SIGHUP stop the capture only: every later stage
 # then reads to the end of its input and flushes what it holds (open flows,
@@ -22,7 +25,7 @@ set -eu
 
 usage() {
 	cat >&2 <<'EOF'
-usage: pipelines/detect.sh (-r FILE | -i IFACE) [-d | --db URI] [-s SENSOR] [-o FILE] [-q]
+usage: pipelines/detect.sh (-r FILE | -i IFACE) [-d | --db URI] [-s SENSOR] [-o FILE] [-k DIR] [-q]
                            [--sniff OPTS] [--flowify OPTS] [--window5s OPTS] [--cascade OPTS]
                            [--featurize OPTS] [--alert OPTS] [--no-store] [BPF filter ...]
 EOF
@@ -34,6 +37,7 @@ source_value=
 db=
 sensor=
 output=-
+keep=
 quiet=
 store=--store
 sniff_opts=''
@@ -52,6 +56,7 @@ while [ $# -gt 0 ]; do
 	-d | --db) [ $# -ge 2 ] || usage; db=$2; shift 2 ;;
 	-s) [ $# -ge 2 ] || usage; sensor=$2; shift 2 ;;
 	-o) [ $# -ge 2 ] || usage; output=$2; shift 2 ;;
+	-k) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
 	-q) quiet=-q; shift ;;
 	--no-store) store=; shift ;;
 	--sniff) [ $# -ge 2 ] || usage; sniff_opts=$2; shift 2 ;;
@@ -67,6 +72,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$source_option" ] || usage
+if [ -n "$keep" ]; then
+	mkdir -p "$keep" || exit 1
+fi
 
 here=$(cd "$(dirname "$0")" && pwd)
 if [ -n "${SLUICE_BIN:-}" ]; then
@@ -100,16 +108,28 @@ trap 'rm -rf "$work"' EXIT
 "$bin/sniff" $quiet $live $sniff_opts "$source_option" "$source_value" "$@" >"$work/packets" &
 sniff_pid=$!
 
+# Runs a stage (its name, then the command), leaving its exit status in a
+# file (POSIX sh has no pipefail); with -k, its output also goes to FILE.
+stage() {
+	name=$1 file=$2
+	shift 2
+	if [ -n "$keep" ] && [ -n "$file" ]; then
+		{ "$@"; echo $? >"$work/$name"; } | tee "$keep/$file"
+	else
+		"$@"
+		echo $? >"$work/$name"
+	fi
+}
+
 # An asynchronous list: SIGINT is ignored in it, so only the capture stops.
-# Each stage leaves its exit status in a file (POSIX sh has no pipefail).
 [ "$output" = - ] && output=/dev/stdout
 # shellcheck disable=SC2086
 {
-	{ "$bin/flowify" $quiet $live $flowify_opts <"$work/packets"; echo $? >"$work/flowify"; } |
-		{ "$bin/window5s" $quiet $live $window5s_opts; echo $? >"$work/window5s"; } |
-		{ "$bin/cascade" $quiet $live ${db:+--db "$db"} ${sensor:+--sensor "$sensor"} $cascade_opts; echo $? >"$work/cascade"; } |
-		{ "$bin/featurize" $quiet $live $featurize_opts; echo $? >"$work/featurize"; } |
-		{ "$bin/alert" $quiet $live $store ${db:+--db "$db"} $alert_opts; echo $? >"$work/alert"; } >"$output"
+	stage flowify flows.ndjson "$bin/flowify" $quiet $live $flowify_opts <"$work/packets" |
+		stage window5s '' "$bin/window5s" $quiet $live $window5s_opts |
+		stage cascade windows.ndjson "$bin/cascade" $quiet $live ${db:+--db "$db"} ${sensor:+--sensor "$sensor"} $cascade_opts |
+		stage featurize features.ndjson "$bin/featurize" $quiet $live $featurize_opts |
+		stage alert '' "$bin/alert" $quiet $live $store ${db:+--db "$db"} $alert_opts >"$output"
 } &
 chain_pid=$!
 

@@ -42,6 +42,12 @@ import Testing
         return try #require(Int(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
+    /// The lines of a file holding a record of `type`.
+    static func lines(_ path: String, type: String) throws -> Int {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains("\"type\":\"\(type)\"") }.count
+    }
+
     /// IP frames of a capture, as tshark counts them.
     static func tsharkIPFrames(_ pcap: String) throws -> Int? {
         guard let tshark = Tshark.path else { return nil }
@@ -54,18 +60,31 @@ import Testing
     // database then holds exactly the 5 s windows window5s writes by hand
     // over the same capture, and one sluice_alerts row per alert and
     // episode end written. A second run over the same capture changes no
-    // count: storing is idempotent.
+    // count: storing is idempotent. The first run keeps the records
+    // between stages (-k): as many flow and feature records as flowify,
+    // and flowify | window5s | featurize, write by hand, and a window
+    // record for each row the database holds after it, 5 s and coarser.
     @Test func detectStoresWindowsAndAlerts() throws {
         let directory = E2E.scratchDirectory("detect")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let pcap = try Self.capture("syn_scan", in: directory)
         let database = try TestCluster.database()
         let windows = try Self.stageRecords(pcap, through: "./flowify -q | ./window5s -q", type: "window")
+        let flows = try Self.stageRecords(pcap, through: "./flowify -q", type: "flow")
+        let features = try Self.stageRecords(pcap, through: "./flowify -q | ./window5s -q | ./featurize -q", type: "features")
+        let kept = directory + "/kept"
 
         for round in 1...2 {
             let output = directory + "/alerts-\(round).ndjson"
-            let result = try Self.script("detect.sh", ["-q", "-r", pcap, "-d", database, "-s", "scanner", "-o", output])
+            let result = try Self.script("detect.sh", ["-q", "-r", pcap, "-d", database, "-s", "scanner", "-o", output]
+                                         + (round == 1 ? ["-k", kept] : []))
             #expect(result.status == 0, "round \(round): \(result.stderr)")
+            if round == 1 {
+                let allStored = try TestCluster.psql(database, "SELECT count(*) FROM sluice_windows WHERE sensor = 'scanner'")
+                #expect(try Self.lines(kept + "/windows.ndjson", type: "window") == Int(allStored.trimmingCharacters(in: .whitespacesAndNewlines)))
+                #expect(try Self.lines(kept + "/flows.ndjson", type: "flow") == flows)
+                #expect(try Self.lines(kept + "/features.ndjson", type: "features") == features)
+            }
             let alerts = try Self.events(output)
             let ends = try Self.events(output, type: "sluice_alert_end")
             #expect(alerts.contains { ($0["sluice"] as? [String: Any])?["rule"] as? String == "tcp_port_scan"
