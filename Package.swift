@@ -70,16 +70,17 @@ let package = Package(
         .executableTarget(name: "sniff", dependencies: ["Capture", "SluiceCLI"]),
         .executableTarget(name: "trafficgen", dependencies: ["TrafficGen", "SluiceCLI"]),
         .executableTarget(name: "flowify", dependencies: ["Flows", "SluiceCLI"]),
-        .executableTarget(name: "window5s", dependencies: ["Windows", "SluiceCLI"]),
-        // cascade's reading thread allocates every window that its database
-        // thread frees; glibc's malloc makes each such free contend for the
-        // reading thread's arena lock. jemalloc does not: a fifth less CPU,
-        // 10-15 % less time, about 35 MB more peak RSS (bench, session 17).
-        .executableTarget(
-            name: "cascade", dependencies: ["Cascade", "SluiceCLI"],
-            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
-        ),
-        .executableTarget(name: "featurize", dependencies: ["Features", "SluiceCLI"]),
+        // jemalloc for the stages that allocate and free a window state per
+        // host and window. cascade's and featurize's reading threads
+        // allocate what their second thread frees; glibc's malloc makes each
+        // such free contend for the reading thread's arena lock (cascade: a
+        // fifth less CPU, 10-15 % less time, about 35 MB more peak RSS;
+        // bench, session 17). window5s: 12 % less time (glibc spent 8 % of
+        // it in malloc, free and consolidation), featurize 4 %, each a few
+        // MB more RSS (session 19). sniff, flowify and alert gained nothing.
+        .executableTarget(name: "window5s", dependencies: ["Windows", "SluiceCLI"], linkerSettings: jemalloc),
+        .executableTarget(name: "cascade", dependencies: ["Cascade", "SluiceCLI"], linkerSettings: jemalloc),
+        .executableTarget(name: "featurize", dependencies: ["Features", "SluiceCLI"], linkerSettings: jemalloc),
         .executableTarget(name: "alert", dependencies: ["Alerts", "Store", "SluiceCLI"]),
         // Codec micro-benchmarks, run by `make bench`.
         .executableTarget(name: "codec-bench", dependencies: ["SluiceCore"]),
@@ -96,3 +97,6 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore"]),
     ]
 )
+
+/// Links jemalloc (Linux; bin/install-deps installs libjemalloc-dev).
+var jemalloc: [LinkerSetting] { [.linkedLibrary("jemalloc", .when(platforms: [.linux]))] }
