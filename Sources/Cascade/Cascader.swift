@@ -64,6 +64,8 @@ public final class Cascader {
     /// Sensors whose database progress has been read (restart recovery).
     private var knownSensors: Set<String> = []
     private var droppedBefore = Int64.min
+    /// Where merged windows are written to measure them (`WindowRecords.fit`); never flushed.
+    private let scratch = NDJSONWriter(fileDescriptor: -1, bufferSize: 1 << 14)
 
     private var outageSince: Double?
     private var nextAttempt = 0.0
@@ -211,7 +213,9 @@ public final class Cascader {
                 var merge: WindowStore.CoarseMerge?
                 let held = self.held[range]
                 let done = try withDatabase(waiting: all) { () throws(StoreError) in
-                    merge = try store.mergeCoarse(level: level, below: below, sensor: range.sensor, start: range.start, held: held)
+                    merge = try store.mergeCoarse(level: level, below: below, sensor: range.sensor, start: range.start, held: held) {
+                        WindowRecords.fit(&$0, scratch: scratch)
+                    }
                 }
                 guard done, let merge else { return }
                 schedule.done(item)

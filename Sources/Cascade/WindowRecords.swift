@@ -148,15 +148,31 @@ public enum WindowRecords {
 
     /// A stored or merged window as a record.
     public static func write(_ window: StoredWindow, to writer: NDJSONWriter) throws(OutputError) {
-        let identity = window.identity
+        withUnsafePointer(to: window.features) { writeFields(window.identity, revision: window.revision, $0, to: writer) }
+        try writer.endRecord()
+    }
+
+    /// The record but its closing brace and newline.
+    static func writeFields(_ identity: WindowIdentity, revision: Int, _ features: UnsafePointer<HostFeatures>, to writer: NDJSONWriter) {
         let nanoseconds = Timestamp.nanosecondsPerSecond
         beginWindowRecord(EventTimeWindow(start: identity.startSeconds * nanoseconds, end: identity.endSeconds * nanoseconds), writer: writer)
         writer.field("key", string: identity.keyKind)
         writer.field("host", string: identity.keyValue)
-        writer.field("revision", window.revision)
-        window.features.write(to: writer)
+        writer.field("revision", revision)
+        features.pointee.write(to: writer)
         writer.field("level", Int(identity.levelSeconds))
         writer.field("sensor", string: identity.sensor)
-        try writer.endRecord()
+    }
+
+    /// Makes a merged window's record fit `WindowRecordSize.maximum`
+    /// (smaller sketches, `WindowRecordSize`), measured in `scratch`, with
+    /// the longest revision number, which the database assigns later.
+    public static func fit(_ window: inout StoredWindow, scratch: NDJSONWriter) {
+        scratch.rewind(to: 0)
+        let identity = window.identity
+        let fitted = withUnsafePointer(to: window.features) { features in
+            WindowRecordSize.write(features, to: scratch) { writeFields(identity, revision: Int.max, $0, to: scratch) }
+        }
+        if let fitted { window.features = fitted }
     }
 }

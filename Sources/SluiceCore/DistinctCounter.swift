@@ -136,6 +136,22 @@ public struct DistinctCounter: Equatable, Sendable {
         return result
     }
 
+    /// This counter one step smaller, for a record that must fit
+    /// (`HostFeatures.fitted`): a set turns into registers, as more values
+    /// would turn it, and registers fold to one precision less; nil when
+    /// empty or at the smallest precision. Each step is a counter that
+    /// values could have built, so it merges as any other.
+    public func shrunk() -> DistinctCounter? {
+        if isExact {
+            guard !hashes.isEmpty else { return nil }
+            var result = self
+            result.densify()
+            return result
+        }
+        guard precision > Self.precisions.lowerBound else { return nil }
+        return reduced(to: precision - 1)
+    }
+
     /// The number of distinct values: exact while `isExact`, else estimated.
     public var estimate: Double {
         isExact ? Double(hashes.count) : Self.estimate(registers, precision: precision)

@@ -272,6 +272,17 @@ public final class NDJSONWriter {
 
     // MARK: Buffer
 
+    /// Bytes buffered: where the next byte goes. A record is whole in the
+    /// buffer until `endRecord`, so a writer may note this before it and
+    /// `rewind` to write the record again (`WindowRecordSize`).
+    public var position: Int { count }
+
+    /// Drops what was buffered from `position` on.
+    public func rewind(to position: Int) {
+        precondition((0...count).contains(position), "NDJSONWriter.rewind: \(position) is not buffered")
+        count = position
+    }
+
     @inline(__always) @inlinable
     public func reserve(_ bytes: Int) {
         if count + bytes > capacity { grow(to: count + bytes) }

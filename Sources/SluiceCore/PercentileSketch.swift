@@ -5,13 +5,20 @@ import Histogram
 /// arithmetic), so every value is kept within 1 % and histograms of several
 /// windows add up bucket by bucket to the histogram of their union.
 ///
+/// A record that must stay small may carry one with fewer digits (one:
+/// within 10 %; none: within a factor of two), made by `reduced(to:)`.
+/// HdrHistogram's buckets nest (each bucket of fewer digits is a run of
+/// buckets of more), so a reduced histogram is the one those digits build
+/// from the same values, and histograms of different digits merge at the
+/// fewer, exactly.
+///
 /// Only the non-empty buckets are held, as a sorted list of (bucket top,
 /// count): a window's packet sizes fill tens of buckets, and a dense
 /// HdrHistogram of the same range would take kilobytes per window and key.
 ///
 /// The compact binary form, carried in records as base64:
 ///
-///     0x01, significant digits (2), n (varint), then n pairs of
+///     0x01, significant digits (0, 1 or 2), n (varint), then n pairs of
 ///     (value less the previous pair's value: varint, count: varint)
 ///
 /// one pair per non-empty bucket in ascending order, the value being the
@@ -19,34 +26,85 @@ import Histogram
 /// first.
 public struct PercentileSketch: Sendable, Equatable {
     static let format: UInt8 = 1
-    public static let significantDigits = SignificantDigits.two
+    /// What a new sketch records at.
+    public static let significantDigits = 2
     /// The largest value kept; larger ones count as this.
     public static let maximumValue = UInt64(1) << 62
 
-    /// Bucket arithmetic only; never recorded into.
-    private static let shape = Histogram<UInt64>(
-        lowestDiscernibleValue: 1, highestTrackableValue: maximumValue, numberOfSignificantValueDigits: significantDigits)
+    /// Bucket arithmetic only, by significant digits; never recorded into.
+    /// (Three constants, not an array: reading a histogram out of an array
+    /// would copy it, arrays and all, for every value recorded.)
+    private static let twoDigits = shape(.two)
+    private static let oneDigit = shape(.one)
+    private static let noDigits = shape(.zero)
+
+    private static func shape(_ digits: SignificantDigits) -> Histogram<UInt64> {
+        Histogram(lowestDiscernibleValue: 1, highestTrackableValue: maximumValue, numberOfSignificantValueDigits: digits)
+    }
 
     /// Non-empty buckets by ascending top value.
     public private(set) var buckets: [(top: UInt64, count: UInt64)] = []
     public private(set) var count: UInt64 = 0
+    /// 0, 1 or 2.
+    public private(set) var digits = PercentileSketch.significantDigits
 
     public init() {}
 
+    /// An empty histogram that records at `digits` (0, 1 or 2) significant digits.
+    public init(significantDigits digits: Int) {
+        precondition((0...Self.significantDigits).contains(digits), "PercentileSketch: \(digits) significant digits")
+        self.digits = digits
+    }
+
     /// The highest value of the bucket `value` falls into.
     @inline(__always)
-    public static func bucketTop(_ value: UInt64) -> UInt64 {
-        shape.highestEquivalentForValue(min(value, maximumValue))
+    public static func bucketTop(_ value: UInt64, digits: Int = significantDigits) -> UInt64 {
+        let value = min(value, maximumValue)
+        switch digits {
+        case 2: return twoDigits.highestEquivalentForValue(value)
+        case 1: return oneDigit.highestEquivalentForValue(value)
+        default: return noDigits.highestEquivalentForValue(value)
+        }
     }
 
     public mutating func record(_ value: UInt64, count: UInt64 = 1) {
         guard count > 0 else { return }
-        add(top: Self.bucketTop(value), count: count)
+        add(top: Self.bucketTop(value, digits: digits), count: count)
     }
 
+    /// Histograms of different digits merge at the fewer (`reduced(to:)`).
     public mutating func merge(_ other: PercentileSketch) {
+        guard digits == other.digits else {
+            if other.digits < digits {
+                self = reduced(to: other.digits)
+                merge(other)
+            } else {
+                merge(other.reduced(to: digits))
+            }
+            return
+        }
         if buckets.isEmpty { self = other; return }
         for bucket in other.buckets { add(top: bucket.top, count: bucket.count) }
+    }
+
+    /// This histogram with `target` significant digits (at most its own):
+    /// each bucket goes whole into the coarser bucket holding its top.
+    public func reduced(to target: Int) -> PercentileSketch {
+        precondition((0...digits).contains(target), "PercentileSketch: cannot reduce \(digits) digits to \(target)")
+        guard target < digits else { return self }
+        var result = PercentileSketch()
+        result.digits = target
+        for bucket in buckets {
+            // Ascending tops map to ascending coarser tops: append or add to the last.
+            let top = Self.bucketTop(bucket.top, digits: target)
+            if let last = result.buckets.last, last.top == top {
+                result.buckets[result.buckets.count - 1].count.add(saturating: bucket.count)
+            } else {
+                result.buckets.append((top, bucket.count))
+            }
+        }
+        result.count = count
+        return result
     }
 
     /// (Counts saturate, as `RecordCount` says.)
@@ -87,13 +145,13 @@ public struct PercentileSketch: Sendable, Equatable {
     }
 
     public static func == (a: PercentileSketch, b: PercentileSketch) -> Bool {
-        a.count == b.count && a.buckets.elementsEqual(b.buckets) { $0.top == $1.top && $0.count == $1.count }
+        a.digits == b.digits && a.count == b.count && a.buckets.elementsEqual(b.buckets) { $0.top == $1.top && $0.count == $1.count }
     }
 
     // MARK: Encoding
 
     public var encoded: [UInt8] {
-        var bytes: [UInt8] = [Self.format, UInt8(Self.significantDigits.rawValue)]
+        var bytes: [UInt8] = [Self.format, UInt8(digits)]
         bytes.reserveCapacity(4 + 3 * buckets.count)
         Self.appendVarint(UInt64(buckets.count), to: &bytes)
         var previous: UInt64 = 0
@@ -109,8 +167,8 @@ public struct PercentileSketch: Sendable, Equatable {
     /// form `encoded` writes (values must be ascending bucket tops, counts
     /// positive, nothing left over).
     public init?(encoded bytes: [UInt8]) {
-        guard bytes.count >= 3, bytes[0] == Self.format,
-              bytes[1] == UInt8(Self.significantDigits.rawValue) else { return nil }
+        guard bytes.count >= 3, bytes[0] == Self.format, bytes[1] <= UInt8(Self.significantDigits) else { return nil }
+        digits = Int(bytes[1])
         var position = 2
         guard let pairs = Self.readVarint(bytes, &position), pairs <= UInt64(bytes.count) else { return nil }
         var value: UInt64 = 0
@@ -118,7 +176,8 @@ public struct PercentileSketch: Sendable, Equatable {
             guard let delta = Self.readVarint(bytes, &position), let count = Self.readVarint(bytes, &position),
                   count > 0, index == 0 || delta > 0 else { return nil }
             let (next, overflow) = value.addingReportingOverflow(delta)
-            guard !overflow, next <= Self.bucketTop(Self.maximumValue), Self.bucketTop(next) == next else { return nil }
+            guard !overflow, next <= Self.bucketTop(Self.maximumValue, digits: digits),
+                  Self.bucketTop(next, digits: digits) == next else { return nil }
             let (total, countOverflow) = self.count.addingReportingOverflow(count)
             guard !countOverflow else { return nil }
             value = next

@@ -135,23 +135,27 @@ public final class WindowStore {
     /// the database holds exactly those rows, written by those
     /// transactions (so no other writer touched them), they are merged
     /// without reading them back; otherwise the rows are read.
-    public func mergeCoarse(level: Int64, below: Int64, sensor: String, start: Int64, held: [HeldWindow]? = nil)
-        throws(StoreError) -> CoarseMerge {
+    ///
+    /// `fit` gets each merged window before it is stored (the record's size
+    /// bound: cascade makes the sketches of a window that would be too
+    /// long smaller), so the database holds what goes out.
+    public func mergeCoarse(level: Int64, below: Int64, sensor: String, start: Int64, held: [HeldWindow]? = nil,
+                            fit: (inout StoredWindow) -> Void = { _ in }) throws(StoreError) -> CoarseMerge {
         try againIfPartitionGone { () throws(StoreError) -> CoarseMerge in
             // Held windows mean the coarse window is merged for the first
             // time, so its rows are likely new: they go in the new rows' way
             // unless one is there already.
             if held != nil {
                 do throws(StoreError) {
-                    return try mergeCoarseOnce(level: level, below: below, sensor: sensor, start: start, held: held, newRows: true)
+                    return try mergeCoarseOnce(level: level, below: below, sensor: sensor, start: start, held: held, newRows: true, fit: fit)
                 } catch .statement(let sqlState, _, _) where sqlState == "23505" {}
             }
-            return try mergeCoarseOnce(level: level, below: below, sensor: sensor, start: start, held: held, newRows: false)
+            return try mergeCoarseOnce(level: level, below: below, sensor: sensor, start: start, held: held, newRows: false, fit: fit)
         }
     }
 
-    private func mergeCoarseOnce(level: Int64, below: Int64, sensor: String, start: Int64, held: [HeldWindow]?, newRows: Bool)
-        throws(StoreError) -> CoarseMerge {
+    private func mergeCoarseOnce(level: Int64, below: Int64, sensor: String, start: Int64, held: [HeldWindow]?, newRows: Bool,
+                                 fit: (inout StoredWindow) -> Void) throws(StoreError) -> CoarseMerge {
         try ensurePartition(containing: start)
         return try connection.transaction { () throws(StoreError) -> CoarseMerge in
             let lock = Int64(bitPattern: StableHash.hash(
@@ -192,6 +196,7 @@ public final class WindowStore {
                 }
             }
             guard !merged.isEmpty else { return CoarseMerge(windows: [], contents: [], transaction: transaction) }
+            for index in merged.indices { fit(&merged[index]) }
             let contents = merged.map { WindowColumns.content(of: $0.features) }
             var data = CopyBinary.header
             data.reserveCapacity(merged.count * 1024)

@@ -54,6 +54,14 @@ public struct FieldAggregate: Equatable, Sendable {
         percentiles?.record(Self.histogramValue(value), count: times)
     }
 
+    /// The histogram one significant digit coarser (`HostFeatures.shrinkLargestSketch`);
+    /// false when it has none, or no digit left.
+    mutating func coarsenPercentiles() -> Bool {
+        guard let sketch = percentiles, sketch.digits > 0 else { return false }
+        percentiles = sketch.reduced(to: sketch.digits - 1)
+        return true
+    }
+
     @inline(__always)
     static func histogramValue(_ value: Double) -> UInt64 {
         value <= 0 ? 0 : UInt64(min(value.rounded(), 4.6e18))

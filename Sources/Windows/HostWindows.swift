@@ -17,11 +17,14 @@ public final class HostWindows: WindowStage {
         clock = WindowClock(
             assigner: assigner, sessionGap: sessionGap, watermark: watermark, maxEntries: maxKeys, makeState: { HostFeatures() }, merge: { $0.merge($1) },
             emit: { window, key, features, revision throws(OutputError) in
-                beginWindowRecord(window, writer: writer)
-                writer.field("key", string: key.view.name)
-                writer.field("host", address: key.address)
-                writer.field("revision", revision)
-                features.pointee.write(to: writer)
+                let limit = WindowRecordSize.maximum - WindowRecordSize.cascadeAllowance
+                _ = WindowRecordSize.write(features, to: writer, limit: limit) { features in
+                    beginWindowRecord(window, writer: writer)
+                    writer.field("key", string: key.view.name)
+                    writer.field("host", address: key.address)
+                    writer.field("revision", revision)
+                    features.pointee.write(to: writer)
+                }
                 try writer.endRecord()
             })
     }

@@ -25,7 +25,9 @@ import Testing
     // -o ipv6.defragment:FALSE -Y "ip or ipv6" -T fields -e
     // frame.time_epoch -e frame.len`, bucketed by whole seconds rounded
     // down to a multiple of 30 or 180. And the 5 s windows come out as
-    // window5s wrote them, with level and sensor added.
+    // window5s wrote them, with level and sensor added. Every record is
+    // within 3072 bytes with its newline (the scanner's coarse windows
+    // would reach 4 KB: they are written with smaller sketches).
     @Test(arguments: captures)
     func coarseTotalsMatchTshark(file: String) async throws {
         guard let tshark = Tshark.path else { throw OracleMissing(name: "tshark") }
@@ -46,6 +48,7 @@ import Testing
             #expect(BucketTotals(windows: windows, view: "src", level: level) == expected, "\(level) s, src")
             #expect(BucketTotals(windows: windows, view: "dst", level: level) == expected, "\(level) s, dst")
         }
+        for line in output.lines { #expect(line.utf8.count + 1 <= 3072, "\(line.utf8.count + 1) bytes") }
         let forwarded = output.lines.filter { $0.contains("\"level\":5,") }
         #expect(forwarded == fine.filter { $0.hasPrefix("{\"type\":\"window\"") }.map { String($0.dropLast()) + ",\"level\":5,\"sensor\":\"test\"}" })
     }

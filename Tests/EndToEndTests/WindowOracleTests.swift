@@ -123,14 +123,20 @@ struct BucketTotals: Equatable, CustomStringConvertible {
     // windows inside it (as cascade will) gives the 30 s window window5s
     // computes directly with --size 30: counters add up exactly, min and
     // max agree, the distinct counters and histograms are equal bit for bit
-    // in their encoded form, and Welford's merge of (n, mean, M2) agrees
-    // within rounding. Captures spanning several 30 s windows.
+    // in their encoded form at the coarser precision of the two (a record
+    // that would pass its 3 KB bound carries smaller sketches, and
+    // sketches merge at the coarser; this nmap scan's 30 s windows do),
+    // and Welford's merge of (n, mean, M2) agrees within rounding. Captures
+    // spanning several 30 s windows. No 30 s record is longer than
+    // window5s' bound, 3008 bytes with its newline.
     @Test(arguments: ["benign/zeek_ssh_sessions.pcap", "benign/ndpi_1kxun.pcap",
                       "attacks/ssh_bruteforce/traceshare_hydra-1_tasks.pcapng", "attacks/port_scan/evilfingers_nmap_tcp_connect_scan.pcap"])
     func sixFiveSecondWindowsMergeIntoTheThirtySecondOne(file: String) async throws {
         let (_, flows) = try await flowifyCapture(file)
         let fine = try window5s(lines: flows.lines).records.filter { $0.type == "window" }
-        let coarse = try window5s(lines: flows.lines, ["--size", "30"]).records.filter { $0.type == "window" }
+        let coarseOutput = try window5s(lines: flows.lines, ["--size", "30"])
+        let coarse = coarseOutput.records.filter { $0.type == "window" }
+        for line in coarseOutput.lines { #expect(line.utf8.count + 1 <= 3008, "\(line.utf8.count + 1) bytes") }
         #expect(!coarse.isEmpty)
         var groups: [String: [Record]] = [:]
         for window in fine {
@@ -148,7 +154,9 @@ struct BucketTotals: Equatable, CustomStringConvertible {
             for sketch in ["peers_sketch", "dports_sketch", "sports_sketch"] {
                 var merged = DistinctCounter()
                 for part in parts { merged.merge(try #require(DistinctCounter(base64: part[sketch] ?? ""))) }
-                #expect(merged.base64 == window[sketch], "\(name): \(sketch)")
+                let direct = try #require(DistinctCounter(base64: window[sketch] ?? ""))
+                let (a, b) = Self.alike(merged, direct)
+                #expect(a.base64 == b.base64, "\(name): \(sketch)")
             }
             for prefix in ["pkt_size", "duration"] {
                 let histogram = prefix == "pkt_size" ? "pkt_size_hist" : "duration_hist"
@@ -156,7 +164,13 @@ struct BucketTotals: Equatable, CustomStringConvertible {
                 for part in parts where part[histogram] != nil {
                     merged.merge(try #require(PercentileSketch(base64: part[histogram]!)))
                 }
-                #expect(window[histogram] == (merged.count == 0 ? nil : merged.base64), "\(name): \(histogram)")
+                if merged.count == 0 {
+                    #expect(window[histogram] == nil, "\(name): \(histogram)")
+                } else {
+                    let direct = try #require(window[histogram].flatMap { PercentileSketch(base64: $0) }, "\(name): \(histogram)")
+                    let digits = min(merged.digits, direct.digits)
+                    #expect(merged.reduced(to: digits) == direct.reduced(to: digits), "\(name): \(histogram)")
+                }
                 let unit = prefix == "duration" ? "_us" : ""
                 let measured = parts.filter { $0["\(prefix)_min\(unit)"] != nil }
                 guard !measured.isEmpty else { continue }
@@ -193,11 +207,12 @@ struct BucketTotals: Equatable, CustomStringConvertible {
     ]
 
     // Expected: window records stay small. Over every well-formed shared
-    // capture the median record is at most 1 KB (typical). The largest is
-    // a port scanner's: about a thousand distinct ports in a sparse sketch
-    // (2.4 KB of base64) and a thousand short flow durations in the
-    // histogram (1.3 KB); it must stay under 8 KB. The 3 KB worst
-    // case is not met (see window5s(1), CAVEATS).
+    // capture the median record is at most 1 KB (typical), and none is
+    // longer than window5s' bound, 3008 bytes with its newline (the issue's
+    // 3 KB less room for the fields cascade adds). The largest would be a
+    // port scanner's, over 4 KB (about a thousand distinct ports in a
+    // sparse sketch, 2.4 KB of base64, and a thousand short flow durations
+    // in the histogram, 1.3 KB): it is written with smaller sketches.
     @Test func recordsStaySmall() async throws {
         var sizes: [Int] = []
         for file in E2E.wellFormedPcaps {
@@ -207,6 +222,18 @@ struct BucketTotals: Equatable, CustomStringConvertible {
         sizes.sort()
         try #require(!sizes.isEmpty, "no window records: are the shared captures there?")
         #expect(sizes[sizes.count / 2] <= 1024, "median \(sizes[sizes.count / 2]) bytes")
-        #expect(sizes.last! <= 8192, "largest \(sizes.last!) bytes")
+        #expect(sizes.last! + 1 <= 3008, "largest \(sizes.last! + 1) bytes")
+    }
+
+    /// Two distinct counters in one form to compare: at the lower of their
+    /// precisions, and both in registers if either is.
+    static func alike(_ a: DistinctCounter, _ b: DistinctCounter) -> (DistinctCounter, DistinctCounter) {
+        let precision = min(a.precision, b.precision)
+        var (a, b) = (a.reduced(to: precision), b.reduced(to: precision))
+        if a.isExact != b.isExact {
+            if a.isExact, !a.isEmpty { a = a.shrunk() ?? a }
+            if b.isExact, !b.isEmpty { b = b.shrunk() ?? b }
+        }
+        return (a, b)
     }
 }

@@ -149,4 +149,22 @@ import Testing
         #expect(fineIntoCoarse == direct)
         #expect(coarseIntoFine == direct)
     }
+
+    // Expected: one step smaller (a record over its size bound) is a set
+    // turned into registers, which then count on exactly as registers built
+    // from all the values do (the oracle: every value inserted into one
+    // counter past the exact limit), or registers one precision lower,
+    // which `reduced(to:)` gives; nothing for an empty counter or at
+    // precision 4.
+    @Test func shrinkingTakesOneStep() throws {
+        let values = (0..<300 as Range<UInt64>).map { $0 &* 0x9E37_79B9_7F4A_7C15 }
+        var fromSet = try #require(Self.counter(values[..<40]).shrunk())
+        #expect(!fromSet.isExact && fromSet.precision == 12)
+        for value in values[40...] { fromSet.insert(hash: StableHash.hash(value)) }
+        #expect(fromSet == Self.counter(values))
+        let registers = Self.counter(values)
+        #expect(registers.shrunk() == registers.reduced(to: 11))
+        #expect(DistinctCounter().shrunk() == nil)
+        #expect(Self.counter(values, precision: 4).shrunk() == nil)
+    }
 }
