@@ -59,13 +59,9 @@ public struct DistinctCounter: Equatable, Sendable {
     /// both had counted at it (`reduced(to:)`).
     public mutating func merge(_ other: DistinctCounter) {
         guard precision == other.precision else {
-            if other.precision < precision {
-                self = reduced(to: other.precision)
-                merge(other)
-            } else {
-                merge(other.reduced(to: precision))
-            }
-            return
+            let (mine, theirs) = atCommonResolution(with: other)
+            self = mine
+            return merge(theirs)
         }
         if isExact && other.isExact {
             mergeExact(other.hashes)
@@ -219,4 +215,8 @@ public struct DistinctCounter: Equatable, Sendable {
             if z == previous { return z / 3 }
         }
     }
+}
+
+extension DistinctCounter: Coarsenable {
+    var resolution: Int { precision }
 }

@@ -75,13 +75,9 @@ public struct PercentileSketch: Sendable, Equatable {
     /// Histograms of different digits merge at the fewer (`reduced(to:)`).
     public mutating func merge(_ other: PercentileSketch) {
         guard digits == other.digits else {
-            if other.digits < digits {
-                self = reduced(to: other.digits)
-                merge(other)
-            } else {
-                merge(other.reduced(to: digits))
-            }
-            return
+            let (mine, theirs) = atCommonResolution(with: other)
+            self = mine
+            return merge(theirs)
         }
         if buckets.isEmpty { self = other; return }
         for bucket in other.buckets { add(top: bucket.top, count: bucket.count) }
@@ -216,4 +212,8 @@ public struct PercentileSketch: Sendable, Equatable {
         }
         return nil
     }
+}
+
+extension PercentileSketch: Coarsenable {
+    var resolution: Int { digits }
 }
