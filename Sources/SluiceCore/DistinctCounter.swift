@@ -133,7 +133,7 @@ public struct DistinctCounter: Equatable, Sendable {
     }
 
     /// This counter one step smaller, for a record that must fit
-    /// (`HostFeatures.fitted`): a set turns into registers, as more values
+    /// (`WindowRecordSize`): a set turns into registers, as more values
     /// would turn it, and registers fold to one precision less; nil when
     /// empty or at the smallest precision. Each step is a counter that
     /// values could have built, so it merges as any other.

@@ -54,7 +54,7 @@ public struct FieldAggregate: Equatable, Sendable {
         percentiles?.record(Self.histogramValue(value), count: times)
     }
 
-    /// The histogram one significant digit coarser (`HostFeatures.shrinkLargestSketch`);
+    /// The histogram one significant digit coarser (`HostFeatures.shrinkOneSketch`);
     /// false when it has none, or no digit left.
     mutating func coarsenPercentiles() -> Bool {
         guard let sketch = percentiles, sketch.digits > 0 else { return false }

@@ -5,9 +5,9 @@ import SluiceCore
 /// `level` and `sensor` fields cascade adds to them on their way through):
 /// when its sketches make it longer (a busy server's distinct counters
 /// turned into registers, a histogram of thousands of different
-/// durations), it is written again with the largest sketch one step
-/// smaller (`HostFeatures.shrinkLargestSketch`), until it fits or no
-/// sketch can shrink.
+/// durations), it is written again with one sketch a step smaller each
+/// time (`HostFeatures.shrinkOneSketch`), until it fits or no sketch can
+/// shrink.
 ///
 /// Every step is a sketch that the same values could have built (a
 /// distinct counter at a lower precision, a histogram with fewer digits),
@@ -30,7 +30,7 @@ public enum WindowRecordSize {
         write(features)
         guard writer.position - start + 2 > limit else { return nil }
         var fitted = features.pointee
-        while fitted.shrinkLargestSketch() {
+        while fitted.shrinkOneSketch() {
             writer.rewind(to: start)
             withUnsafePointer(to: fitted) { write($0) }
             if writer.position - start + 2 <= limit { break }
@@ -48,7 +48,7 @@ extension HostFeatures {
     /// bytes count (an exact set of one peer is not turned into registers
     /// for five bytes), unless none does: then the largest saving. False
     /// when no step saves anything.
-    public mutating func shrinkLargestSketch() -> Bool {
+    public mutating func shrinkOneSketch() -> Bool {
         struct Step {
             var error: Double
             var saving: Int
