@@ -48,7 +48,7 @@ extension NDJSONWriter {
     public func writePacket(_ packet: DecodedPacket) throws(OutputError) {
         // One reservation covers the longest record: 18 keys, two IPv6
         // addresses, 20-digit numbers and the longest decode_error.
-        withCursor(reserving: 640) { out in
+        withCursor(reserving: 640) { out, secondsText in
             if packet.isIP || packet.decodeError != nil {
                 out.text("{\"type\":\"packet\"")
             } else {

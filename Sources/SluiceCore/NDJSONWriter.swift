@@ -50,7 +50,7 @@ public final class NDJSONWriter {
     @exclusivity(unchecked) @usableFromInline var capacity: Int
     private let flushThreshold: Int
     /// Text of the whole seconds last written, for `OutputCursor.timestamp(_:fractionDigits:cache:)`.
-    @exclusivity(unchecked) public var secondsText = SecondsText()
+    @exclusivity(unchecked) var secondsText = SecondsText()
 
     public init(fileDescriptor: Int32 = 1, bufferSize: Int = 1 << 17, flushesEachRecord: Bool = false) {
         self.fileDescriptor = fileDescriptor
