@@ -100,3 +100,12 @@ let package = Package(
 
 /// Links jemalloc (Linux; bin/install-deps installs libjemalloc-dev).
 var jemalloc: [LinkerSetting] { [.linkedLibrary("jemalloc", .when(platforms: [.linux]))] }
+
+// Release builds leave out Swift's run-time exclusivity checks (debug
+// builds, which the tests run, keep them). A class's stored `var` read or
+// written from another module was checked on every access even when marked
+// @exclusivity(unchecked): swift_beginAccess and a thread-local access set,
+// 1-3 % of sniff, flowify and window5s (perf, session 19).
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+}
