@@ -88,18 +88,10 @@ public struct PercentileSketch: Sendable, Equatable {
     public func reduced(to target: Int) -> PercentileSketch {
         precondition((0...digits).contains(target), "PercentileSketch: cannot reduce \(digits) digits to \(target)")
         guard target < digits else { return self }
-        var result = PercentileSketch()
-        result.digits = target
-        for bucket in buckets {
-            // Ascending tops map to ascending coarser tops: append or add to the last.
-            let top = Self.bucketTop(bucket.top, digits: target)
-            if let last = result.buckets.last, last.top == top {
-                result.buckets[result.buckets.count - 1].count.add(saturating: bucket.count)
-            } else {
-                result.buckets.append((top, bucket.count))
-            }
-        }
-        result.count = count
+        var result = PercentileSketch(significantDigits: target)
+        // Ascending tops map to ascending coarser tops, which `add` appends
+        // or adds to the last bucket.
+        for bucket in buckets { result.add(top: Self.bucketTop(bucket.top, digits: target), count: bucket.count) }
         return result
     }
 

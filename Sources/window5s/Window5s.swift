@@ -125,14 +125,15 @@ struct Window5s: ToolCommand {
     private static let longestWindow = Seconds(nanoseconds: 366 * 86_400 * 1_000_000_000)
 
     private func windowAssigner() throws -> WindowAssigner {
-        guard size.nanoseconds > 0, size.nanoseconds <= Self.longestWindow.nanoseconds else {
-            throw UsageError("--size: must be more than 0 seconds and at most \(Self.longestWindow) (366 days)")
+        func checkLength(_ length: Seconds, option: String) throws {
+            guard length.nanoseconds > 0, length.nanoseconds <= Self.longestWindow.nanoseconds else {
+                throw UsageError("\(option): must be more than 0 seconds and at most \(Self.longestWindow) (366 days)")
+            }
         }
+        try checkLength(size, option: "--size")
         if let gap {
             guard slide == nil else { throw UsageError("--gap: session windows have no --slide") }
-            guard gap.nanoseconds > 0, gap.nanoseconds <= Self.longestWindow.nanoseconds else {
-                throw UsageError("--gap: must be more than 0 seconds and at most \(Self.longestWindow) (366 days)")
-            }
+            try checkLength(gap, option: "--gap")
             return WindowAssigner(size: gap.nanoseconds)
         }
         guard let slide else { return WindowAssigner(size: size.nanoseconds) }
