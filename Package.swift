@@ -87,7 +87,7 @@ let package = Package(
 
         // Tests: unit tests per library, end-to-end tests over the built tools.
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "SluiceCore"]),
         .testTarget(name: "TrafficGenTests", dependencies: ["TrafficGen", "Capture"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "SluiceCore"]),
         .testTarget(name: "WindowsTests", dependencies: ["Windows", "SluiceCore"]),
