@@ -331,9 +331,6 @@ extension NDJSONWriter {
     /// check for every record, `@exclusivity(unchecked)` notwithstanding
     /// (sniff's writing thread, about 3 % of it).
     public func withCursor(reserving bytes: Int, _ body: (inout OutputCursor, inout SecondsText) -> Void) {
-        reserve(bytes)
-        var cursor = OutputCursor(position: buffer + count)
-        body(&cursor, &secondsText)
-        count = cursor.position - buffer
+        withCursor(reserving: bytes) { body(&$0, &secondsText) }
     }
 }
