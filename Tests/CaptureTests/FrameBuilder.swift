@@ -91,3 +91,52 @@ enum Frame {
         return decoder.packet
     }
 }
+
+/// The well-formed Ethernet frames `PacketDecoderTests` checks field by
+/// field and `TsharkAgreementTests` has tshark read: one definition each,
+/// so both read the same bytes.
+enum SampleFrames {
+    /// TCP with 12 option bytes (NOP, NOP, a 10-byte timestamp): a 32-byte
+    /// header, 100 bytes of payload, TTL 57.
+    static let tcpWithOptions = Frame.ethernet(0x0800, Frame.ipv4(protocol: 6, payload: Frame.tcp(
+        source: 40000, destination: 443, sequence: 1000, acknowledgement: 2000, flags: 0x18, window: 501,
+        options: [1, 1, 8, 10] + [UInt8](repeating: 0, count: 8), payload: 100), ttl: 57))
+
+    /// 802.1ad outer tag 100 (priority 5, drop eligible), 802.1Q inner tag
+    /// 200, then UDP 5353 to 53 with 30 bytes.
+    static let stackedVLANs = Frame.ethernet(0x88A8, Frame.vlanTag(id: 5 << 13 | 1 << 12 | 100, then: 0x8100)
+        + Frame.vlanTag(id: 200, then: 0x0800) + Frame.ipv4(protocol: 17, payload: Frame.udp(source: 5353, destination: 53, payload: 30)))
+
+    /// Labels 16 and 1,048,575 (bottom), then IPv6 (hop limit 255) with a
+    /// TCP SYN from 179 to 33000.
+    static let mplsOverIPv6 = Frame.ethernet(0x8847, Frame.mplsEntry(label: 16, bottom: false)
+        + Frame.mplsEntry(label: 1_048_575, bottom: true)
+        + Frame.ipv6(next: 6, payload: Frame.tcp(source: 179, destination: 33000, sequence: 1, acknowledgement: 0, flags: 0x02,
+                                                 window: 16384), hopLimit: 255))
+
+    /// A PPPoE session (version and type 0x11, code 0, session 1, its
+    /// length, PPP's IPv4 protocol) carrying an echo request, id 0x4242,
+    /// 56 bytes of data.
+    static let pppoeEchoRequest: [UInt8] = {
+        let datagram = Frame.ipv4(protocol: 1, payload: Frame.icmp(type: 8, id: 0x4242, payload: 56))
+        return Frame.ethernet(0x8864, [0x11, 0x00] + Frame.be16(0x0001) + Frame.be16(2 + datagram.count) + Frame.be16(0x0021) + datagram)
+    }()
+
+    /// IPv4 with a 6-word header (three NOPs and an end of options), then
+    /// TCP 25 to 41000 with 5 bytes.
+    static let ipv4Options = Frame.ethernet(0x0800, Frame.ipv4(protocol: 6, payload: Frame.tcp(
+        source: 25, destination: 41000, sequence: 7, acknowledgement: 9, flags: 0x10, window: 1024, payload: 5), options: [1, 1, 1, 0]))
+
+    /// IPv6 with hop-by-hop (8 bytes) and destination options (16), then
+    /// TCP 22 to 50000 with 10 bytes.
+    static let ipv6ExtensionChain = Frame.ethernet(0x86DD, Frame.ipv6(next: 0, payload: Frame.ipv6Extension(next: 60, length: 8)
+        + Frame.ipv6Extension(next: 6, length: 16)
+        + Frame.tcp(source: 22, destination: 50000, sequence: 5, acknowledgement: 6, flags: 0x11, window: 300, payload: 10)))
+
+    /// The first IPv6 fragment (id 0xABCDEF) of a UDP datagram from 1000 to
+    /// 2000 whose length field (3008) covers all the fragments; 100 bytes here.
+    static let ipv6FirstFragment = Frame.ethernet(0x86DD, Frame.ipv6(next: 44, payload: Frame.ipv6Fragment(
+        next: 17, offset: 0, more: true, id: 0xABCDEF) + Frame.udp(source: 1000, destination: 2000, payload: 100, lengthField: 3008)))
+
+    static let all = [tcpWithOptions, stackedVLANs, mplsOverIPv6, pppoeEchoRequest, ipv4Options, ipv6ExtensionChain, ipv6FirstFragment]
+}

@@ -10,11 +10,8 @@ import Testing
     // MARK: Ethernet and what it carries
 
     @Test func ethernetIPv4TCP() {
-        // 12 option bytes (NOP, NOP, a 10-byte timestamp) make a 32-byte header.
-        let options: [UInt8] = [1, 1, 8, 10] + [UInt8](repeating: 0, count: 8)
-        let segment = Frame.tcp(source: 40000, destination: 443, sequence: 1000, acknowledgement: 2000, flags: 0x18,
-                                window: 501, options: options, payload: 100)
-        let packet = Frame.decode(Frame.ethernet(0x0800, Frame.ipv4(protocol: 6, payload: segment, ttl: 57)))
+        // A 32-byte TCP header (12 option bytes) and 100 bytes of payload.
+        let packet = Frame.decode(SampleFrames.tcpWithOptions)
         #expect(packet.decodeError == nil)
         #expect(packet.ipVersion == 4)
         #expect(packet.source.description == "10.0.0.1")
@@ -34,9 +31,7 @@ import Testing
     @Test func stackedVLANTags() {
         // 802.1ad outer tag 100 (priority 5, drop eligible), 802.1Q inner
         // tag 200: neither the priority nor the DEI bit is part of the id.
-        let datagram = Frame.ipv4(protocol: 17, payload: Frame.udp(source: 5353, destination: 53, payload: 30))
-        let tags = Frame.vlanTag(id: 5 << 13 | 1 << 12 | 100, then: 0x8100) + Frame.vlanTag(id: 200, then: 0x0800)
-        let packet = Frame.decode(Frame.ethernet(0x88A8, tags + datagram))
+        let packet = Frame.decode(SampleFrames.stackedVLANs)
         #expect(packet.decodeError == nil)
         #expect(packet.vlan == 100 && packet.innerVLAN == 200)
         #expect(packet.sourcePort == 5353 && packet.destinationPort == 53)
@@ -47,9 +42,7 @@ import Testing
     @Test func mplsStackOverIPv6() {
         // Two labels, the top one reported; the IP version nibble tells
         // what the stack carries.
-        let segment = Frame.tcp(source: 179, destination: 33000, sequence: 1, acknowledgement: 0, flags: 0x02, window: 16384)
-        let stack = Frame.mplsEntry(label: 16, bottom: false) + Frame.mplsEntry(label: 1_048_575, bottom: true)
-        let packet = Frame.decode(Frame.ethernet(0x8847, stack + Frame.ipv6(next: 6, payload: segment, hopLimit: 255)))
+        let packet = Frame.decode(SampleFrames.mplsOverIPv6)
         #expect(packet.decodeError == nil)
         #expect(packet.mplsLabel == 16)
         #expect(packet.ipVersion == 6)
@@ -60,10 +53,7 @@ import Testing
     }
 
     @Test func pppoeSessionCarryingAnEchoRequest() {
-        let datagram = Frame.ipv4(protocol: 1, payload: Frame.icmp(type: 8, id: 0x4242, payload: 56))
-        // Version and type 0x11, code 0 (session data), session id, length, then PPP's IPv4 protocol.
-        let session: [UInt8] = [0x11, 0x00] + Frame.be16(0x0001) + Frame.be16(2 + datagram.count) + Frame.be16(0x0021)
-        let packet = Frame.decode(Frame.ethernet(0x8864, session + datagram))
+        let packet = Frame.decode(SampleFrames.pppoeEchoRequest)
         #expect(packet.decodeError == nil)
         #expect(packet.ipProtocol == 1)
         #expect(packet.icmpType == 8 && packet.icmpCode == 0 && packet.icmpID == 0x4242)
@@ -74,8 +64,7 @@ import Testing
 
     @Test func ipv4OptionsMoveTheTransportHeader() {
         // Header length 6 words: three NOPs and an end-of-options byte.
-        let segment = Frame.tcp(source: 25, destination: 41000, sequence: 7, acknowledgement: 9, flags: 0x10, window: 1024, payload: 5)
-        let packet = Frame.decode(Frame.ethernet(0x0800, Frame.ipv4(protocol: 6, payload: segment, options: [1, 1, 1, 0])))
+        let packet = Frame.decode(SampleFrames.ipv4Options)
         #expect(packet.decodeError == nil)
         #expect(packet.sourcePort == 25 && packet.destinationPort == 41000)
         #expect(packet.tcpSequence == 7 && packet.tcpAcknowledgement == 9)
@@ -85,9 +74,7 @@ import Testing
 
     @Test func ipv6ExtensionChain() {
         // Hop-by-hop (8 bytes), then destination options (16), then TCP.
-        let segment = Frame.tcp(source: 22, destination: 50000, sequence: 5, acknowledgement: 6, flags: 0x11, window: 300, payload: 10)
-        let chain = Frame.ipv6Extension(next: 60, length: 8) + Frame.ipv6Extension(next: 6, length: 16) + segment
-        let packet = Frame.decode(Frame.ethernet(0x86DD, Frame.ipv6(next: 0, payload: chain)))
+        let packet = Frame.decode(SampleFrames.ipv6ExtensionChain)
         #expect(packet.decodeError == nil)
         #expect(packet.ipProtocol == 6)
         #expect(packet.sourcePort == 22 && packet.destinationPort == 50000 && packet.tcpFlags == 0x11)
@@ -119,9 +106,7 @@ import Testing
     }
 
     @Test func ipv6Fragments() {
-        let first = Frame.ipv6Fragment(next: 17, offset: 0, more: true, id: 0xABCDEF)
-            + Frame.udp(source: 1000, destination: 2000, payload: 100, lengthField: 3008)
-        let head = Frame.decode(Frame.ethernet(0x86DD, Frame.ipv6(next: 44, payload: first)))
+        let head = Frame.decode(SampleFrames.ipv6FirstFragment)
         #expect(head.decodeError == nil)
         #expect(head.ipProtocol == 17)
         #expect(head.fragmentOffset == 0 && head.moreFragments && head.fragmentID == 0xABCDEF)

@@ -3,29 +3,11 @@ import Foundation
 import SluiceCore
 import Testing
 
-/// The frames `PacketDecoderTests` builds, read by an independent decoder:
-/// tshark must find in each the addresses, ports, tags and labels the
-/// tests expect the decoder to find, so the built bytes mean what the tests
-/// say they mean.
+/// The frames `PacketDecoderTests` checks (`SampleFrames`), read by an
+/// independent decoder: tshark must find in each the addresses, ports, tags
+/// and labels the tests expect the decoder to find, so the built bytes mean
+/// what the tests say they mean.
 @Suite struct TsharkAgreementTests {
-    static let frames: [[UInt8]] = [
-        Frame.ethernet(0x0800, Frame.ipv4(protocol: 6, payload: Frame.tcp(
-            source: 40000, destination: 443, sequence: 1000, acknowledgement: 2000, flags: 0x18, window: 501,
-            options: [1, 1, 8, 10] + [UInt8](repeating: 0, count: 8), payload: 100), ttl: 57)),
-        Frame.ethernet(0x88A8, Frame.vlanTag(id: 5 << 13 | 1 << 12 | 100, then: 0x8100) + Frame.vlanTag(id: 200, then: 0x0800)
-            + Frame.ipv4(protocol: 17, payload: Frame.udp(source: 5353, destination: 53, payload: 30))),
-        Frame.ethernet(0x8847, Frame.mplsEntry(label: 16, bottom: false) + Frame.mplsEntry(label: 1_048_575, bottom: true)
-            + Frame.ipv6(next: 6, payload: Frame.tcp(source: 179, destination: 33000, sequence: 1, acknowledgement: 0,
-                                                     flags: 0x02, window: 16384), hopLimit: 255)),
-        Frame.ethernet(0x0800, Frame.ipv4(protocol: 6, payload: Frame.tcp(
-            source: 25, destination: 41000, sequence: 7, acknowledgement: 9, flags: 0x10, window: 1024, payload: 5), options: [1, 1, 1, 0])),
-        Frame.ethernet(0x86DD, Frame.ipv6(next: 0, payload: Frame.ipv6Extension(next: 60, length: 8) + Frame.ipv6Extension(next: 6, length: 16)
-            + Frame.tcp(source: 22, destination: 50000, sequence: 5, acknowledgement: 6, flags: 0x11, window: 300, payload: 10))),
-        Frame.ethernet(0x0800, Frame.ipv4(protocol: 1, payload: Frame.icmp(type: 8, id: 0x4242, payload: 56))),
-        Frame.ethernet(0x86DD, Frame.ipv6(next: 44, payload: Frame.ipv6Fragment(next: 17, offset: 0, more: true, id: 0xABCDEF)
-            + Frame.udp(source: 1000, destination: 2000, payload: 100, lengthField: 3008))),
-    ]
-
     static let fields = ["ip.src", "ipv6.src", "ip.dst", "ipv6.dst", "ip.ttl", "ipv6.hlim", "tcp.srcport", "udp.srcport",
                          "tcp.dstport", "udp.dstport", "tcp.flags", "ieee8021ad.id", "vlan.id", "mpls.label", "icmp.type"]
 
@@ -37,7 +19,7 @@ import Testing
         }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-decoder-\(getpid()).pcap").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try Data(Self.classicPcap(Self.frames)).write(to: URL(fileURLWithPath: path))
+        try Data(Self.classicPcap(SampleFrames.all)).write(to: URL(fileURLWithPath: path))
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tshark)
@@ -50,9 +32,9 @@ import Testing
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        try #require(lines.count == Self.frames.count, "tshark read \(lines.count) frames")
+        try #require(lines.count == SampleFrames.all.count, "tshark read \(lines.count) frames")
 
-        for (index, (frame, line)) in zip(Self.frames, lines).enumerated() {
+        for (index, (frame, line)) in zip(SampleFrames.all, lines).enumerated() {
             let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             var read: [String: String] = [:]
             for (name, value) in zip(Self.fields, columns) where !value.isEmpty { read[name] = value }

@@ -41,8 +41,8 @@ import Testing
         let full = Self.sketch(values)
         for digits in 0...1 {
             #expect(full.reduced(to: digits) == Self.sketch(values, digits: digits), "\(digits) digits")
-            #expect(full.reduced(to: 1).reduced(to: 0) == Self.sketch(values, digits: 0))
         }
+        #expect(full.reduced(to: 1).reduced(to: 0) == Self.sketch(values, digits: 0))
         let oneDigit = Self.sketch(1...100_000, digits: 1)
         for percentile in [1.0, 50, 95, 99] {
             let exact = percentile * 1000
