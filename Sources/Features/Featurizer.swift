@@ -25,10 +25,15 @@ public final class Featurizer {
     /// for the steps to come.
     public private(set) var lateWindows = 0
 
-    /// Where each part of a step's hosts is written, each by a thread of
-    /// its own: `output` for the first, collecting ones for the rest (one
-    /// alone with one thread).
+    /// Where each part of a step's hosts is written, by whichever thread
+    /// takes the part: `output` for the first, collecting ones for the rest
+    /// (one alone with one thread).
     private let outputs: [FeatureOutput]
+
+    /// Parts of a step per thread: smaller parts than one per thread, so
+    /// that a thread that gets less of the processors (the reading thread
+    /// runs beside them) takes fewer parts instead of holding the step up.
+    static let partsPerThread = 4
 
     /// `threads` write the vectors of a step's hosts side by side, each a
     /// contiguous part of them, so the output is the same bytes whatever
@@ -38,7 +43,8 @@ public final class Featurizer {
         self.maxDelay = maxDelay
         self.maxKeys = maxKeys
         self.output = output
-        outputs = [output] + (output.flushesEachRecord ? [] : (1..<max(threads, 1)).map { _ in output.collectingPart() })
+        let parts = output.flushesEachRecord || threads <= 1 ? 1 : threads * Self.partsPerThread
+        outputs = [output] + (1..<parts).map { _ in output.collectingPart() }
     }
 
     public static let horizon: Int64 = 600

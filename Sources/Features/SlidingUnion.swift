@@ -17,8 +17,8 @@ struct SlidingUnion: Sendable {
     /// is held.
     private var first: Int64?
     private var last: Int64?
-    private var peers: DistinctCounter?
-    private var ports: DistinctCounter?
+    private var peers = DistinctUnion()
+    private var ports = DistinctUnion()
     private(set) var counts = Counts()
 
     /// What the features read: kept apart from the counters, so that they
@@ -52,22 +52,22 @@ struct SlidingUnion: Sendable {
             for index in arrived { merge(history.summaries[index], readsEverything: readsEverything) }
             sum(history.counts, arrived, readsEverything: readsEverything)
         } else {
-            peers = nil
-            ports = nil
+            peers = DistinctUnion()
+            ports = DistinctUnion()
             counts.totals = FeatureSlot()
             history.forEachPart(from: from, to: to) { part, _ in merge(part, readsEverything: readsEverything) }
             sum(history.counts, firstIndex...lastIndex, readsEverything: readsEverything)
         }
         (first, last) = (newFirst, newLast)
-        counts.peerCount = HostHistory.Sketches.count(peers)
-        if readsEverything { counts.portCount = HostHistory.Sketches.count(ports) }
+        counts.peerCount = peers.estimate.rounded()
+        if readsEverything { counts.portCount = ports.estimate.rounded() }
     }
 
     /// (Each counter read through the part: taking its `sketches` out
     /// copied all six, a retain each in memory no feature reads.)
     private mutating func merge(_ part: HostHistory.WindowSummary, readsEverything: Bool) {
-        HostHistory.Sketches.merge(&peers, part.sketches.peers)
-        if readsEverything { HostHistory.Sketches.merge(&ports, part.sketches.ports) }
+        if let partPeers = part.sketches.peers { peers.merge(partPeers) }
+        if readsEverything, let partPorts = part.sketches.ports { ports.merge(partPorts) }
     }
 
     private mutating func sum(_ counts: [FeatureSlot], _ indices: ClosedRange<Int>, readsEverything: Bool) {

@@ -77,9 +77,10 @@ public struct DistinctCounter: Equatable, Sendable {
         }
     }
 
-    /// Both exact: the union of the two sorted sets in one linear pass,
-    /// and, past `exactLimit`, registers from the union, which is where
-    /// inserting the hashes one by one ends too (as it does for a few).
+    /// Both exact: the union of the two sorted sets, merged in place from
+    /// the back once the number of new hashes is known, and, past
+    /// `exactLimit`, registers from the union, which is where inserting
+    /// the hashes one by one ends too (as it does for a few).
     private mutating func mergeExact(_ others: [UInt64]) {
         guard !others.isEmpty else { return }
         guard !hashes.isEmpty else {
@@ -92,19 +93,48 @@ public struct DistinctCounter: Equatable, Sendable {
             for hash in others { insert(hash: hash) }
             return
         }
-        var union: [UInt64] = []
-        union.reserveCapacity(hashes.count + others.count)
-        var (mine, theirs) = (0, 0)
-        while mine < hashes.count && theirs < others.count {
-            let (a, b) = (hashes[mine], others[theirs])
-            union.append(min(a, b))
-            if a <= b { mine += 1 }
-            if b <= a { theirs += 1 }
+        // Horizons see the same peers window after window: most merges
+        // add nothing, and then nothing is written.
+        let added = hashes.withUnsafeBufferPointer { Self.countNew(others, in: $0) }
+        guard added > 0 else { return }
+        let oldCount = hashes.count
+        hashes.append(contentsOf: repeatElement(0, count: added))
+        hashes.withUnsafeMutableBufferPointer { union in
+            others.withUnsafeBufferPointer { others in
+                var (mine, theirs, write) = (oldCount - 1, others.count - 1, union.count - 1)
+                while theirs >= 0 && write > mine {
+                    let theirHash = others[theirs]
+                    if mine >= 0 && union[mine] >= theirHash {
+                        if union[mine] == theirHash { theirs -= 1 }
+                        union[write] = union[mine]
+                        mine -= 1
+                    } else {
+                        union[write] = theirHash
+                        theirs -= 1
+                    }
+                    write -= 1
+                }
+            }
         }
-        union.append(contentsOf: hashes[mine...])
-        union.append(contentsOf: others[theirs...])
-        hashes = union
         if hashes.count > Self.exactLimit { densify() }
+    }
+
+    /// How many of the sorted `others` are not in the sorted `hashes`.
+    private static func countNew(_ others: [UInt64], in hashes: UnsafeBufferPointer<UInt64>) -> Int {
+        others.withUnsafeBufferPointer { others in
+            var (mine, theirs, added) = (0, 0, 0)
+            while theirs < others.count {
+                if mine == hashes.count { return added + others.count - theirs }
+                let (a, b) = (hashes[mine], others[theirs])
+                if a < b {
+                    mine += 1
+                } else {
+                    if a > b { added += 1 } else { mine += 1 }
+                    theirs += 1
+                }
+            }
+            return added
+        }
     }
 
     /// This counter at a smaller precision `target`: the counter that
@@ -167,19 +197,35 @@ public struct DistinctCounter: Equatable, Sendable {
     /// rank (leading zeros of the remaining bits, plus one) seen.
     @inline(__always)
     private mutating func update(_ hash: UInt64) {
-        let index = Int(hash >> UInt64(64 - precision))
+        let (index, rank) = Self.register(of: hash, precision: precision)
+        if rank > registers[index] { registers[index] = rank }
+    }
+
+    /// The register `hash` goes to and the rank it brings.
+    @inline(__always)
+    static func register(of hash: UInt64, precision: Int) -> (index: Int, rank: UInt8) {
         // A guard bit below the remaining bits bounds the rank at 65 - precision.
         let rest = hash << UInt64(precision) | (1 << UInt64(precision - 1))
-        let rank = UInt8(rest.leadingZeroBitCount + 1)
-        if rank > registers[index] { registers[index] = rank }
+        return (Int(hash >> UInt64(64 - precision)), UInt8(rest.leadingZeroBitCount + 1))
     }
 
     /// Ertl's improved raw estimator over the histogram of register values.
     static func estimate(_ registers: [UInt8], precision: Int) -> Double {
-        let q = 64 - precision
-        var histogram = [Int](repeating: 0, count: q + 2)
+        estimate(histogram: histogram(registers, precision: precision), precision: precision)
+    }
+
+    /// How many of `registers` hold each value, 0 to 65 - precision.
+    static func histogram(_ registers: [UInt8], precision: Int) -> [Int32] {
+        var histogram = [Int32](repeating: 0, count: 66 - precision)
         for value in registers { histogram[Int(value)] += 1 }
-        let m = Double(registers.count)
+        return histogram
+    }
+
+    /// The estimate from `histogram[k]`, the number of registers of value
+    /// k (0 to 65 - precision).
+    static func estimate(histogram: [Int32], precision: Int) -> Double {
+        let q = 64 - precision
+        let m = Double(1 << precision)
         var z = m * tau(1 - Double(histogram[q + 1]) / m)
         for k in stride(from: q, through: 1, by: -1) {
             z = 0.5 * (z + Double(histogram[k]))
