@@ -11,15 +11,30 @@ public final class FeatureOutput {
     private let writer: NDJSONWriter
     private let format: Format
     private let columns: [Int]
-    private let names: [StaticString]
+    /// Each column's `,"name":`, at `keySlot` bytes apart (zero-padded),
+    /// and its length: copying a whole slot is a couple of moves, where a
+    /// copy of the name's own length was a call to memcpy.
+    private let keys: UnsafeMutablePointer<UInt8>
+    private let keyLengths: [Int]
+    private static let keySlot = 32
     private var wroteHeader = false
 
     public init(writer: NDJSONWriter, format: Format, columns: [Int]) {
         self.writer = writer
         self.format = format
         self.columns = columns
-        names = columns.map { FeatureVector.staticNames[$0] }
+        keys = .allocate(capacity: max(columns.count, 1) * Self.keySlot)
+        keys.initialize(repeating: 0, count: max(columns.count, 1) * Self.keySlot)
+        keyLengths = columns.enumerated().map { [keys] index, column in
+            let name = FeatureVector.staticNames[column]
+            let key = Array(",\"".utf8) + UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount) + Array("\":".utf8)
+            precondition(key.count <= Self.keySlot, "FeatureOutput: feature name longer than \(Self.keySlot - 4) bytes")
+            (keys + index * Self.keySlot).update(from: key, count: key.count)
+            return key.count
+        }
     }
+
+    deinit { keys.deallocate() }
 
     /// An output of the same format and columns that collects its records
     /// in memory, for part of a step written on another thread; `append`
@@ -50,9 +65,13 @@ public final class FeatureOutput {
             key.host.withUnsafeBufferPointer { writer.field("host", string: $0) }
             if !key.sensor.isEmpty { key.sensor.withUnsafeBufferPointer { writer.field("sensor", string: $0) } }
             writer.field("version", FeatureVector.version)
-            for (index, column) in columns.enumerated() {
-                let value = values[column]
-                if Self.isWhole(value) { writer.field(names[index], Int(value)) } else { writer.field(names[index], value) }
+            writer.withCursor(reserving: columns.count * (Self.keySlot + OutputCursor.numberRoom)) { cursor in
+                for index in columns.indices {
+                    UnsafeMutableRawPointer(cursor.position).copyMemory(from: keys + index * Self.keySlot, byteCount: Self.keySlot)
+                    cursor.position += keyLengths[index]
+                    let value = values[columns[index]]
+                    if Self.isWhole(value) { cursor.integer(Int(value)) } else { cursor.number(value) }
+                }
             }
             if let peer = context.topPeer5s { writer.field("top_peer_5s", address: peer) }
             if let peer = context.topPeer5m { writer.field("top_peer_5m", address: peer) }

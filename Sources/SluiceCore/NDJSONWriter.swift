@@ -230,28 +230,7 @@ public final class NDJSONWriter {
     }
 
     public func appendDouble(_ value: Double) {
-        guard value.isFinite else { append("null"); return }
-        if value == value.rounded(), abs(value) < 1e15 {
-            appendInteger(Int(value))
-            return
-        }
-        // The same shortest text as `description`, handed over as bytes:
-        // no String made per number.
-        var text = AppendedText(writer: self)
-        value.write(to: &text)
-    }
-
-    /// Where `Double.write(to:)` puts its text: the standard library passes
-    /// numbers' ASCII to `_writeASCII`, appended here as it is.
-    private struct AppendedText: TextOutputStream {
-        let writer: NDJSONWriter
-
-        mutating func write(_ string: String) {
-            var copy = string
-            copy.withUTF8 { writer.appendBytes($0) }
-        }
-
-        mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { writer.appendBytes(buffer) }
+        withCursor(reserving: OutputCursor.numberRoom) { $0.number(value) }
     }
 
     /// Appends `"text"` with JSON escaping (`JSONQuoting`). Fast path:

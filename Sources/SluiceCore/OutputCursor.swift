@@ -92,6 +92,45 @@ public struct OutputCursor {
         position += digits
     }
 
+    /// Most bytes `number` writes.
+    public static let numberRoom = 32
+
+    /// A double in the shortest form that reads back to the same value
+    /// (whole ones below 10^15 as integers); JSON has no NaN or infinity,
+    /// so those are written as `null`.
+    @inlinable
+    public mutating func number(_ value: Double) {
+        guard value.isFinite else { return text("null") }
+        if value == value.rounded(), abs(value) < 1e15 { return integer(Int(value)) }
+        // The same text as `description` (at most 24 bytes), handed over
+        // as bytes: no String made per number.
+        var text = ASCIIText(position: position)
+        value.write(to: &text)
+        position = text.position
+    }
+
+    /// Where `Double.write(to:)` puts its text: the standard library passes
+    /// numbers' ASCII to `_writeASCII`, copied here as it is.
+    @usableFromInline
+    struct ASCIIText: TextOutputStream {
+        @usableFromInline var position: UnsafeMutablePointer<UInt8>
+
+        @inlinable init(position: UnsafeMutablePointer<UInt8>) { self.position = position }
+
+        @inlinable mutating func write(_ string: String) {
+            for byte in string.utf8 {
+                position.pointee = byte
+                position += 1
+            }
+        }
+
+        @inlinable mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+            guard let base = buffer.baseAddress else { return }
+            position.update(from: base, count: buffer.count)
+            position += buffer.count
+        }
+    }
+
     /// Two digits, 00 to 99.
     @inlinable @inline(__always)
     mutating func pair(_ value: UInt8) {
