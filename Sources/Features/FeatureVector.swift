@@ -1,13 +1,15 @@
 import SluiceCore
 
-/// The features of one host and 5 s step, version 2: named numbers, in a
-/// fixed order (version 1's 33 first, then version 2's) (sluice-features(7) documents each: unit, window, formula).
+/// The features of one host and 5 s step, version 3: named numbers, in a
+/// fixed order (version 1's 33 first, then version 2's) (sluice-features(7)
+/// documents each: unit, window, formula). Version 3 sums the five
+/// minutes' heavy-hitter lists where version 2 merged them.
 /// Horizons end with the step: `_5s` is the step's own window, `_30s` and
 /// `_180s` the epoch-aligned windows of those lengths that end at or
 /// before the step's end (what cascade writes), `_1m`, `_5m`, `_10m` the
 /// last 12, 60 and 120 steps. Silent windows count as zeros.
 public enum FeatureVector {
-    public static let version = 2
+    public static let version = 3
 
     public static let names: [String] = staticNames.map(\.description)
 
@@ -54,17 +56,17 @@ public enum FeatureVector {
         }
         // Each horizon reads only what its features use: the step's own
         // window as it is, the 30 s and 180 s blocks' cached counts, the
-        // five and ten minutes carried from the last step, and the heavy
-        // hitters of the five minutes.
+        // five and ten minutes and the five minutes' heavy hitters carried
+        // from the last step.
         // Optional rather than a shared empty summary: the threads writing
         // a step's shares all retained that one object, and its reference
         // count's cache line went back and forth between them.
         let now = history.window(startingAt: end - step)
         let thirty = history.block(length: 30, start: thirtyEnd - 30)
         let long = history.block(length: 180, start: longEnd - 180)
-        history.slideUnions(toStepEnd: end)
+        history.slideHorizons(toStepEnd: end)
         let (fiveMinutes, tenMinutes) = (history.fiveMinutes.counts, history.tenMinutes.counts)
-        let fiveMinuteTops = history.topPeerAndPort(from: end - 300, to: end)
+        let fiveMinuteTops = (peer: history.fiveMinuteTops.topPeer, port: history.fiveMinuteTops.topPort)
 
         var values: [Double] = []
         values.reserveCapacity(names.count)

@@ -26,6 +26,9 @@ public struct HostHistory: Sendable {
     /// to step (`SlidingUnion`).
     var fiveMinutes = SlidingUnion()
     var tenMinutes = SlidingUnion()
+    /// The five minutes' heaviest peer and port, carried the same way
+    /// (`SlidingTops`).
+    var fiveMinuteTops = SlidingTops()
 
     /// Distinct peers, destination and source ports, and who and which
     /// ports had most of the traffic, merged.
@@ -36,26 +39,6 @@ public struct HostHistory: Sendable {
         public var topPeers = HeavyHitters<IPAddress>()
         public var topPorts = HeavyHitters<ProtocolPort>()
         public var topSourcePorts = HeavyHitters<ProtocolPort>()
-
-        mutating func merge(_ other: Sketches) {
-            Self.merge(&peers, other.peers)
-            Self.merge(&ports, other.ports)
-            Self.merge(&sourcePorts, other.sourcePorts)
-            topPeers.merge(other.topPeers)
-            topPorts.merge(other.topPorts)
-            topSourcePorts.merge(other.topSourcePorts)
-        }
-
-        /// `merge(part.sketches)`, each sketch read through the part:
-        /// taking `sketches` out of it copied all six first (a retain each).
-        mutating func merge(_ part: WindowSummary) {
-            Self.merge(&peers, part.sketches.peers)
-            Self.merge(&ports, part.sketches.ports)
-            Self.merge(&sourcePorts, part.sketches.sourcePorts)
-            topPeers.merge(part.sketches.topPeers)
-            topPorts.merge(part.sketches.topPorts)
-            topSourcePorts.merge(part.sketches.topSourcePorts)
-        }
 
         static func merge(_ mine: inout DistinctCounter?, _ theirs: DistinctCounter?) {
             guard let theirs else { return }
@@ -111,6 +94,7 @@ public struct HostHistory: Sendable {
         blocks.drop(holding: start)
         fiveMinutes.stored(start: start)
         tenMinutes.stored(start: start)
+        fiveMinuteTops.stored(start: start)
     }
 
     /// Forgets windows that start before `start`.
@@ -141,23 +125,30 @@ public struct HostHistory: Sendable {
 
     /// The union of the distinct counters of the windows starting in
     /// `[from, to)` (both multiples of the step), and their heavy hitters
-    /// folded part by part (`forEachPart`).
+    /// merged part by part (`forEachPart`).
     public mutating func union(from: Int64, to: Int64) -> Sketches {
         var result = Sketches()
         var partWindows: [Range<Int>] = []
         forEachPart(from: from, to: to) { part, windows in
-            result.merge(part)
+            Sketches.merge(&result.peers, part.sketches.peers)
+            Sketches.merge(&result.ports, part.sketches.ports)
             partWindows.append(windows)
         }
-        // Blocks keep no source ports (no feature reads them): each part's
-        // are merged here from its windows, as the block would have.
+        // Blocks keep only the counters the features read (peers and
+        // ports): each part's other sketches are merged here from its
+        // windows, as the block would have.
         for windows in partWindows {
             var part = Sketches()
             for index in windows {
-                Sketches.merge(&part.sourcePorts, summaries[index].sketches.sourcePorts)
-                part.topSourcePorts.merge(summaries[index].sketches.topSourcePorts)
+                let sketches = summaries[index].sketches
+                Sketches.merge(&part.sourcePorts, sketches.sourcePorts)
+                part.topPeers.merge(sketches.topPeers)
+                part.topPorts.merge(sketches.topPorts)
+                part.topSourcePorts.merge(sketches.topSourcePorts)
             }
             Sketches.merge(&result.sourcePorts, part.sourcePorts)
+            result.topPeers.merge(part.topPeers)
+            result.topPorts.merge(part.topPorts)
             result.topSourcePorts.merge(part.topSourcePorts)
         }
         return result
@@ -190,33 +181,20 @@ public struct HostHistory: Sendable {
     }
 
     /// The merged block of `length` seconds starting at `start`: what the
-    /// features read of it (the source ports, which none reads, are left
-    /// out; see `union`).
+    /// features read of it, its distinct peers and ports, flows and bytes
+    /// (the other sketches, which none reads, are left out; see `union`).
     mutating func block(length: Int64, start: Int64) -> WindowSummary {
         if let merged = blocks.block(length: length, start: start) { return merged }
         var peers: DistinctCounter?, ports: DistinctCounter?
         var flows: UInt64 = 0, bytesOut: UInt64 = 0, bytesIn: UInt64 = 0
-        let windows = indices(from: start, to: start + length)
-        let (topPeers, topPorts) = HeavyHitterFold<IPAddress>.withFold { topPeers in
-            HeavyHitterFold<ProtocolPort>.withFold { topPorts in
-                for index in windows {
-                    let window = summaries[index]
-                    Sketches.merge(&peers, window.sketches.peers)
-                    Sketches.merge(&ports, window.sketches.ports)
-                    topPeers.merge(window.topPeers, else: window.sketches.topPeers)
-                    topPorts.merge(window.topPorts, else: window.sketches.topPorts)
-                }
-                return (topPeers.summary, topPorts.summary)
-            }
-        }
-        var sketches = Sketches(peers: peers, ports: ports)
-        (sketches.topPeers, sketches.topPorts) = (topPeers, topPorts)
-        for index in windows {
+        for index in indices(from: start, to: start + length) {
+            Sketches.merge(&peers, summaries[index].sketches.peers)
+            Sketches.merge(&ports, summaries[index].sketches.ports)
             flows += counts[index].flows
             bytesOut += counts[index].bytesOut
             bytesIn += counts[index].bytesIn
         }
-        let merged = WindowSummary(sketches, flows: flows, bytesOut: bytesOut, bytesIn: bytesIn)
+        let merged = WindowSummary(Sketches(peers: peers, ports: ports), flows: flows, bytesOut: bytesOut, bytesIn: bytesIn)
         blocks.keep(merged, length: length, start: start)
         return merged
     }
@@ -244,33 +222,21 @@ public struct HostHistory: Sendable {
 }
 
 extension HostHistory {
-    /// Brings the five and ten minute unions to the step ending at `end`
-    /// (their `counts` are what the features read).
-    mutating func slideUnions(toStepEnd end: Int64) {
+    /// Brings the five and ten minute unions, and the five minutes'
+    /// heaviest peer and port, to the step ending at `end` (their `counts`
+    /// and tops are what the features read).
+    mutating func slideHorizons(toStepEnd end: Int64) {
         // Taken out while they update, so that their counters stay
-        // uniquely held and merge in place.
-        var five = SlidingUnion(), ten = SlidingUnion()
+        // uniquely held and change in place.
+        var five = SlidingUnion(), ten = SlidingUnion(), tops = SlidingTops()
         swap(&five, &fiveMinutes)
         swap(&ten, &tenMinutes)
+        swap(&tops, &fiveMinuteTops)
         five.update(&self, from: end - 300, to: end, readsEverything: true)
         ten.update(&self, from: end - 600, to: end, readsEverything: false)
+        tops.update(&self, from: end - 300, to: end)
         fiveMinutes = five
         tenMinutes = ten
-    }
-
-    /// The heaviest peer and destination port of the windows starting in
-    /// `[from, to)`, from the heavy hitters folded exactly as `union` folds
-    /// them (the other sketches are not merged).
-    mutating func topPeerAndPort(from: Int64, to: Int64)
-        -> (peer: HeavyHitters<IPAddress>.Entry?, port: HeavyHitters<ProtocolPort>.Entry?) {
-        HeavyHitterFold<IPAddress>.withFold { peers in
-            HeavyHitterFold<ProtocolPort>.withFold { ports in
-                forEachPart(from: from, to: to) { part, _ in
-                    peers.merge(part.topPeers, else: part.sketches.topPeers)
-                    ports.merge(part.topPorts, else: part.sketches.topPorts)
-                }
-                return (peers.top, ports.top)
-            }
-        }
+        fiveMinuteTops = tops
     }
 }

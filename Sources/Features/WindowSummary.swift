@@ -8,9 +8,6 @@ extension HostHistory {
     /// retains one reference instead of copying six sketches.
     final class WindowSummary: Sendable {
         let sketches: Sketches
-        /// The top peers and ports again, inline (`InlineTops`).
-        let topPeers: InlineTops<IPAddress>
-        let topPorts: InlineTops<ProtocolPort>
         let peerCount: Double
         let portCount: Double
         /// A window's; 0 for a block (which merges no source ports).
@@ -21,8 +18,6 @@ extension HostHistory {
 
         init(_ sketches: Sketches, flows: UInt64, bytesOut: UInt64, bytesIn: UInt64) {
             self.sketches = sketches
-            topPeers = InlineTops(sketches.topPeers)
-            topPorts = InlineTops(sketches.topPorts)
             peerCount = sketches.peerCount
             portCount = sketches.portCount
             sourcePortCount = sketches.sourcePortCount

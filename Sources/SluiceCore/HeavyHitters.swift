@@ -105,16 +105,18 @@ public struct HeavyHitters<Value: Hashable & Comparable & Sendable>: Equatable, 
     }
 
     /// The heaviest entry, or nil when empty.
-    @inlinable public var top: Entry? {
+    @inlinable public var top: Entry? { Self.top(of: storage) }
+
+    /// The heaviest of `entries`, of equal weights the smallest value; nil
+    /// when there are none.
+    @inlinable public static func top(of entries: [Entry]) -> Entry? {
         var best: Entry?
-        for entry in storage {
+        for entry in entries {
             guard let current = best else {
                 best = entry
                 continue
             }
-            if entry.weight > current.weight || (entry.weight == current.weight && entry.value < current.value) {
-                best = entry
-            }
+            if heavier(entry, current) { best = entry }
         }
         return best
     }
