@@ -62,8 +62,8 @@ public enum FeatureVector {
         // a step's shares all retained that one object, and its reference
         // count's cache line went back and forth between them.
         let now = history.window(startingAt: end - step)
-        let thirty = history.block(length: 30, start: thirtyEnd - 30)
-        let long = history.block(length: 180, start: longEnd - 180)
+        let thirty = history.blockNumbers(length: 30, start: thirtyEnd - 30)
+        let long = history.blockNumbers(length: 180, start: longEnd - 180)
         history.slideHorizons(toStepEnd: end)
         let (fiveMinutes, tenMinutes) = (history.fiveMinutes.counts, history.tenMinutes.counts)
         let fiveMinuteTops = (peer: history.fiveMinuteTops.topPeer, port: history.fiveMinuteTops.topPort)
@@ -79,7 +79,7 @@ public enum FeatureVector {
         values.append(Double(current.bytesOut) / Double(max(current.bytesIn, 1)))
         values.append(Double(current.packetsOut + current.packetsIn) / Double(max(current.flows, 1)))
         values.append(Double(current.unanswered) / Double(max(current.tcpFlows, 1)))
-        func appendBlock(_ block: HostHistory.WindowSummary) {
+        func appendBlock(_ block: HostHistory.BlockNumbers) {
             values.append(Double(block.flows))
             values.append(Double(block.bytesOut))
             values.append(Double(block.bytesIn))

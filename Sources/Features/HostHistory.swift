@@ -22,6 +22,8 @@ public struct HostHistory: Sendable {
     /// Each window's sketches, with what the features read of them.
     private(set) var summaries: [WindowSummary] = []
     private var blocks = BlockCache()
+    /// The 30 s and 180 s blocks the last step read (`blockNumbers`).
+    var thirtyNumbers = BlockNumbers(), longNumbers = BlockNumbers()
     /// The five and ten minute distinct counts and sums, carried from step
     /// to step (`SlidingUnion`).
     var fiveMinutes = SlidingUnion()
@@ -92,6 +94,8 @@ public struct HostHistory: Sendable {
             summaries.insert(window.summary, at: index)
         }
         blocks.drop(holding: start)
+        if floorDivide(start, 30) * 30 == thirtyNumbers.start { thirtyNumbers = BlockNumbers() }
+        if floorDivide(start, 180) * 180 == longNumbers.start { longNumbers = BlockNumbers() }
         fiveMinutes.stored(start: start)
         tenMinutes.stored(start: start)
         fiveMinuteTops.stored(start: start)
