@@ -22,6 +22,9 @@ public struct HostHistory: Sendable {
     /// Each window's sketches, with what the features read of them.
     private(set) var summaries: [WindowSummary] = []
     private var blocks = BlockCache()
+    /// The latest end of a block merged: a window that starts at or after
+    /// it (any window that arrives in time) is in no merged block.
+    private var blocksMergedEnd = Int64.min
     /// The 30 s and 180 s blocks the last step read (`blockNumbers`).
     var thirtyNumbers = BlockNumbers(), longNumbers = BlockNumbers()
     /// The five and ten minute distinct counts and sums, carried from step
@@ -93,7 +96,7 @@ public struct HostHistory: Sendable {
             flowsStarted.insert(window.counts.flowsStarted, at: index)
             summaries.insert(window.summary, at: index)
         }
-        blocks.drop(holding: start)
+        if start < blocksMergedEnd { blocks.drop(holding: start) }
         if floorDivide(start, 30) * 30 == thirtyNumbers.start { thirtyNumbers = BlockNumbers() }
         if floorDivide(start, 180) * 180 == longNumbers.start { longNumbers = BlockNumbers() }
         fiveMinutes.stored(start: start)
@@ -189,17 +192,21 @@ public struct HostHistory: Sendable {
     /// (the other sketches, which none reads, are left out; see `union`).
     mutating func block(length: Int64, start: Int64) -> WindowSummary {
         if let merged = blocks.block(length: length, start: start) { return merged }
-        var peers: DistinctCounter?, ports: DistinctCounter?
+        var peers = DistinctBatch(), ports = DistinctBatch()
         var flows: UInt64 = 0, bytesOut: UInt64 = 0, bytesIn: UInt64 = 0
         for index in indices(from: start, to: start + length) {
-            Sketches.merge(&peers, summaries[index].sketches.peers)
-            Sketches.merge(&ports, summaries[index].sketches.ports)
+            // Each counter read through the summary: taking `sketches` out
+            // of it copied all six (a retain each).
+            if let windowPeers = summaries[index].sketches.peers { peers.add(windowPeers) }
+            if let windowPorts = summaries[index].sketches.ports { ports.add(windowPorts) }
             flows += counts[index].flows
             bytesOut += counts[index].bytesOut
             bytesIn += counts[index].bytesIn
         }
-        let merged = WindowSummary(Sketches(peers: peers, ports: ports), flows: flows, bytesOut: bytesOut, bytesIn: bytesIn)
+        let merged = WindowSummary(Sketches(peers: peers.merged(), ports: ports.merged()),
+                                   flows: flows, bytesOut: bytesOut, bytesIn: bytesIn)
         blocks.keep(merged, length: length, start: start)
+        blocksMergedEnd = max(blocksMergedEnd, start + length)
         return merged
     }
 
