@@ -128,10 +128,10 @@ extension FeatureSlot {
         var sketches = HostHistory.Sketches()
         sketches.peers = try distinct(parser, moments + 2)
         sketches.ports = try distinct(parser, moments + 3, recent: &recent.portsSketches)
-        sketches.sourcePorts = try distinct(parser, moments + 4)
+        sketches.sourcePortCount = HostHistory.Sketches.count(try distinct(parser, moments + 4))
         sketches.topPeers = try topList(parser, moments + 5, value: IPAddress.init(text:))
         sketches.topPorts = try topList(parser, moments + 6, recent: &recent.topPorts)
-        sketches.topSourcePorts = try topList(parser, moments + 7, value: ProtocolPort.init(text:))
+        sketches.topSourcePort = try topList(parser, moments + 7, value: ProtocolPort.init(text:)).top
         return (slot, sketches)
     }
 
@@ -148,7 +148,7 @@ extension FeatureSlot {
     }
 
     private static func distinct(_ text: UnsafeBufferPointer<UInt8>, name: String) throws(FieldError) -> DistinctCounter? {
-        guard let counter = Base64.decode(text).flatMap(DistinctCounter.init(encoded:)) else {
+        guard let counter = DistinctCounter(base64: text) else {
             throw .wrongType(key: name, expected: "distinct counter (base64)")
         }
         return counter.isEmpty ? nil : counter

@@ -116,11 +116,11 @@ public enum FeatureVector {
                       current.payloadBytesOut, current.payloadBytesIn] {
             values.append(Double(count))
         }
-        values.append(now?.sourcePortCount ?? 0)
+        values.append(now?.sketches.sourcePortCount ?? 0)
         let currentPackets = current.packetsOut + current.packetsIn
         values.append(share(now?.sketches.topPeers.top?.weight, of: currentPackets))
         appendPortAndShare(now?.sketches.topPorts.top, of: current.flows, to: &values)
-        appendPortAndShare(now?.sketches.topSourcePorts.top, of: current.bytesOut + current.bytesIn, to: &values)
+        appendPortAndShare(now?.sketches.topSourcePort, of: current.bytesOut + current.bytesIn, to: &values)
         values.append(Double(total.flows))
         values.append(Double(total.icmpFlows))
         values.append(fiveMinutes.peerCount)

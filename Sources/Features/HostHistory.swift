@@ -35,15 +35,18 @@ public struct HostHistory: Sendable {
     /// (`SlidingTops`).
     var fiveMinuteTops = SlidingTops()
 
-    /// Distinct peers, destination and source ports, and who and which
-    /// ports had most of the traffic, merged.
+    /// Distinct peers and destination ports, and who and which ports had
+    /// most of the traffic, merged; of the source ports only what the
+    /// step's own features read (no longer horizon reads them): their
+    /// distinct count and heaviest port, so a history holds neither their
+    /// counter nor their list.
     public struct Sketches: Sendable {
         public var peers: DistinctCounter?
         public var ports: DistinctCounter?
-        public var sourcePorts: DistinctCounter?
         public var topPeers = HeavyHitters<IPAddress>()
         public var topPorts = HeavyHitters<ProtocolPort>()
-        public var topSourcePorts = HeavyHitters<ProtocolPort>()
+        public var sourcePortCount = 0.0
+        public var topSourcePort: HeavyHitters<ProtocolPort>.Entry?
 
         static func merge(_ mine: inout DistinctCounter?, _ theirs: DistinctCounter?) {
             guard let theirs else { return }
@@ -57,7 +60,6 @@ public struct HostHistory: Sendable {
 
         public var peerCount: Double { Self.count(peers) }
         public var portCount: Double { Self.count(ports) }
-        public var sourcePortCount: Double { Self.count(sourcePorts) }
 
         static func count(_ counter: DistinctCounter?) -> Double { (counter?.estimate ?? 0).rounded() }
     }
@@ -132,7 +134,7 @@ public struct HostHistory: Sendable {
 
     /// The union of the distinct counters of the windows starting in
     /// `[from, to)` (both multiples of the step), and their heavy hitters
-    /// merged part by part (`forEachPart`).
+    /// merged part by part (`forEachPart`); the source ports are left out.
     public mutating func union(from: Int64, to: Int64) -> Sketches {
         var result = Sketches()
         var partWindows: [Range<Int>] = []
@@ -141,22 +143,16 @@ public struct HostHistory: Sendable {
             Sketches.merge(&result.ports, part.sketches.ports)
             partWindows.append(windows)
         }
-        // Blocks keep only the counters the features read (peers and
-        // ports): each part's other sketches are merged here from its
-        // windows, as the block would have.
+        // Blocks keep only the counters the features read: each part's
+        // lists are merged here from its windows, as the block would have.
         for windows in partWindows {
             var part = Sketches()
             for index in windows {
-                let sketches = summaries[index].sketches
-                Sketches.merge(&part.sourcePorts, sketches.sourcePorts)
-                part.topPeers.merge(sketches.topPeers)
-                part.topPorts.merge(sketches.topPorts)
-                part.topSourcePorts.merge(sketches.topSourcePorts)
+                part.topPeers.merge(summaries[index].sketches.topPeers)
+                part.topPorts.merge(summaries[index].sketches.topPorts)
             }
-            Sketches.merge(&result.sourcePorts, part.sourcePorts)
             result.topPeers.merge(part.topPeers)
             result.topPorts.merge(part.topPorts)
-            result.topSourcePorts.merge(part.topSourcePorts)
         }
         return result
     }

@@ -5,13 +5,11 @@ extension HostHistory {
     /// or 180 s block merged, made once: the sketches, their distinct
     /// counts (estimated once rather than at every step that reads them),
     /// and the flows and bytes. A class, so that handing one to a union
-    /// retains one reference instead of copying six sketches.
+    /// retains one reference instead of copying four sketches.
     final class WindowSummary: Sendable {
         let sketches: Sketches
         let peerCount: Double
         let portCount: Double
-        /// A window's; 0 for a block (which merges no source ports).
-        let sourcePortCount: Double
         let flows: UInt64
         let bytesOut: UInt64
         let bytesIn: UInt64
@@ -20,7 +18,6 @@ extension HostHistory {
             self.sketches = sketches
             peerCount = sketches.peerCount
             portCount = sketches.portCount
-            sourcePortCount = sketches.sourcePortCount
             self.flows = flows
             self.bytesOut = bytesOut
             self.bytesIn = bytesIn

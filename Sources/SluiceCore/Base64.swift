@@ -36,8 +36,23 @@ public enum Base64 {
 
     private static func decode(bytes text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard text.count % 4 == 0 else { return nil }
-        var output: [UInt8] = []
-        output.reserveCapacity(text.count / 4 * 3)
+        var failed = false
+        let output = [UInt8](unsafeUninitializedCapacity: text.count / 4 * 3) { buffer, count in
+            guard let decoded = decode(text, into: buffer) else {
+                failed = true
+                return
+            }
+            count = decoded
+        }
+        return failed ? nil : output
+    }
+
+    /// Decodes padded base64 `text` into `output` (room for
+    /// `text.count / 4 * 3` bytes) and returns the bytes written; nil if
+    /// it is not exactly base64 (as `decode`).
+    public static func decode(_ text: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+        guard text.count % 4 == 0, output.count >= text.count / 4 * 3 else { return nil }
+        var written = 0
         var group: UInt32 = 0
         var filled = 0
         var padding = 0
@@ -57,16 +72,16 @@ public enum Base64 {
             group = group << 6 | value
             filled += 1
             if filled == 4 {
-                output.append(UInt8(group >> 16 & 0xFF))
-                output.append(UInt8(group >> 8 & 0xFF))
-                output.append(UInt8(group & 0xFF))
+                output[written] = UInt8(group >> 16 & 0xFF)
+                output[written + 1] = UInt8(group >> 8 & 0xFF)
+                output[written + 2] = UInt8(group & 0xFF)
+                written += 3
                 group = 0
                 filled = 0
             }
         }
         guard padding <= 2 else { return nil }
-        output.removeLast(padding)
-        return output
+        return written - padding
     }
 
     public static func decode(_ text: String) -> [UInt8]? { decode(Array(text.utf8)) }

@@ -79,6 +79,22 @@ extension DistinctCounter {
     /// precision out of range, wrong length, unsorted or repeated hashes,
     /// register values out of range).
     public init?(encoded bytes: [UInt8]) {
+        guard let counter = bytes.withUnsafeBufferPointer({ DistinctCounter(encoded: $0) }) else { return nil }
+        self = counter
+    }
+
+    /// Reads base64 text of the binary form (a record's sketch field),
+    /// decoded in temporary memory rather than into an array of its own.
+    public init?(base64 text: UnsafeBufferPointer<UInt8>) {
+        let decoded = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(text.count / 4 * 3, 1)) { buffer in
+            Base64.decode(text, into: buffer).flatMap { DistinctCounter(encoded: UnsafeBufferPointer(rebasing: buffer[..<$0])) }
+        }
+        guard let decoded else { return nil }
+        self = decoded
+    }
+
+    /// `init(encoded:)` over bytes in place.
+    public init?(encoded bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count >= 3, Self.precisions.contains(Int(bytes[1])) else { return nil }
         self.init(precision: Int(bytes[1]))
         switch bytes[0] {

@@ -69,6 +69,8 @@ import Testing
                         Self.counter(0..<1_000_000), DistinctCounter(precision: 4)] {
             #expect(DistinctCounter(encoded: counter.encoded) == counter)
             #expect(DistinctCounter(base64: counter.base64) == counter)
+            let text = Array(counter.base64.utf8)
+            #expect(text.withUnsafeBufferPointer { DistinctCounter(base64: $0) } == counter, "base64 read in place")
         }
         #expect(Self.counter(0..<1_000_000).encoded.count <= 2100)
         #expect(Self.counter(0..<64).encoded.count == 515)
@@ -88,6 +90,9 @@ import Testing
         unsorted.replaceSubrange(3..<11, with: exact[11..<19])
         #expect(DistinctCounter(encoded: unsorted) == nil)
         #expect(DistinctCounter(base64: "not base64!") == nil)
+        for text in ["not base64!", "AQwBZMavKiMPIJ4", "AQwBZMavKiMPIJ4=="] {
+            #expect(Array(text.utf8).withUnsafeBufferPointer { DistinctCounter(base64: $0) } == nil, "\(text) read in place")
+        }
         let sparse = Self.counter(0..<200).encoded
         #expect(sparse[0] == 3)
         #expect(DistinctCounter(encoded: Array(sparse.dropLast())) == nil)
