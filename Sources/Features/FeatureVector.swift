@@ -65,71 +65,95 @@ public enum FeatureVector {
         let thirty = history.blockNumbers(length: 30, start: thirtyEnd - 30)
         let long = history.blockNumbers(length: 180, start: longEnd - 180)
         history.slideHorizons(toStepEnd: end)
-        let (fiveMinutes, tenMinutes) = (history.fiveMinutes.counts, history.tenMinutes.counts)
-        let fiveMinuteTops = (peer: history.fiveMinuteTops.topPeer, port: history.fiveMinuteTops.topPort)
 
-        var values: [Double] = []
-        values.reserveCapacity(names.count)
-        let current = totals.current
-        for count in [current.flows, current.flowsStarted, current.packetsOut, current.packetsIn, current.bytesOut, current.bytesIn] {
-            values.append(Double(count))
-        }
-        values.append(now?.peerCount ?? 0)
-        values.append(now?.portCount ?? 0)
-        values.append(Double(current.bytesOut) / Double(max(current.bytesIn, 1)))
-        values.append(Double(current.packetsOut + current.packetsIn) / Double(max(current.flows, 1)))
-        values.append(Double(current.unanswered) / Double(max(current.tcpFlows, 1)))
-        func appendBlock(_ block: HostHistory.BlockNumbers) {
-            values.append(Double(block.flows))
-            values.append(Double(block.bytesOut))
-            values.append(Double(block.bytesIn))
-            values.append(block.peerCount)
-            values.append(block.portCount)
-        }
-        appendBlock(thirty)
-        appendBlock(long)
-        values.append(Double(totals.flowsStarted1m))
-        values.append(Double(fiveMinutes.totals.flowsStarted))
-        values.append(Double(tenMinutes.totals.flowsStarted))
-
-        let total = fiveMinutes.totals
-        // A rejected attempt ends in a RST too: counted once, as rejected.
-        let otherResets = total.reset > total.rejected ? total.reset - total.rejected : 0
-        let failed = total.unanswered + total.rejected + otherResets
-        values.append(min(1, Double(failed) / Double(max(total.flowsStarted, 1))))
-        values.append(fiveMinutes.portCount)
-        values.append(tenMinutes.peerCount)
-        values.append(entropy([total.tcpFlows, total.udpFlows, total.icmpFlows, total.otherFlows]))
-        values.append(Double(total.bytesIn) / Double(max(total.flows, 1)))
-        let otherEnded = total.flowsEnded > total.reset + total.finished ? total.flowsEnded - total.reset - total.finished : 0
-        values.append(entropy([total.unanswered, total.rejected, otherResets, total.finished, otherEnded]))
-        values.append(total.packetSize.variance)
-        let (mean, deviation) = history.starts.withUnsafeBufferPointer { starts in
-            history.flowsStarted.withUnsafeBufferPointer {
-                startIntervals(starts: starts, flowsStarted: $0, from: end - 300, to: end, step: step)
-            }
-        }
-        values.append(mean)
-        values.append(deviation)
-
-        for count in [current.unanswered, current.rejected, current.tcpPackets, current.udpPackets, current.icmpPackets,
-                      current.payloadBytesOut, current.payloadBytesIn] {
-            values.append(Double(count))
-        }
-        values.append(now?.sketches.sourcePortCount ?? 0)
-        let currentPackets = current.packetsOut + current.packetsIn
-        values.append(share(now?.sketches.topPeers.top?.weight, of: currentPackets))
-        appendPortAndShare(now?.sketches.topPorts.top, of: current.flows, to: &values)
-        appendPortAndShare(now?.sketches.topSourcePort, of: current.bytesOut + current.bytesIn, to: &values)
-        values.append(Double(total.flows))
-        values.append(Double(total.icmpFlows))
-        values.append(fiveMinutes.peerCount)
-        values.append(share(fiveMinuteTops.peer?.weight, of: total.packetsOut + total.packetsIn))
-        appendPortAndShare(fiveMinuteTops.port, of: total.flows, to: &values)
-
+        // Written in place, in the order of `names` (appends checked the
+        // capacity, and array literals of counts were arrays of their own).
         var context = Context()
-        context.topPeer5s = now?.sketches.topPeers.top?.value
-        context.topPeer5m = fiveMinuteTops.peer?.value
+        let values = [Double](unsafeUninitializedCapacity: names.count) { buffer, count in
+            var next = 0
+            func put(_ value: Double) {
+                buffer[next] = value
+                next += 1
+            }
+            func put(_ value: UInt64) { put(Double(value)) }
+            func putPortAndShare(_ top: HeavyHitters<ProtocolPort>.Entry?, of total: UInt64) {
+                guard let top else {
+                    put(-1.0)
+                    put(0.0)
+                    return
+                }
+                put(Double(top.value.port))
+                put(share(top.weight, of: total))
+            }
+            let current = totals.current
+            put(current.flows)
+            put(current.flowsStarted)
+            put(current.packetsOut)
+            put(current.packetsIn)
+            put(current.bytesOut)
+            put(current.bytesIn)
+            put(now?.peerCount ?? 0)
+            put(now?.portCount ?? 0)
+            put(Double(current.bytesOut) / Double(max(current.bytesIn, 1)))
+            put(Double(current.packetsOut + current.packetsIn) / Double(max(current.flows, 1)))
+            put(Double(current.unanswered) / Double(max(current.tcpFlows, 1)))
+            func put(_ block: HostHistory.BlockNumbers) {
+                put(block.flows)
+                put(block.bytesOut)
+                put(block.bytesIn)
+                put(block.peerCount)
+                put(block.portCount)
+            }
+            put(thirty)
+            put(long)
+            put(totals.flowsStarted1m)
+            let total = history.fiveMinutes.counts.totals
+            put(total.flowsStarted)
+            put(history.tenMinutes.counts.totals.flowsStarted)
+
+            // A rejected attempt ends in a RST too: counted once, as rejected.
+            let otherResets = total.reset > total.rejected ? total.reset - total.rejected : 0
+            let failed = total.unanswered + total.rejected + otherResets
+            put(min(1, Double(failed) / Double(max(total.flowsStarted, 1))))
+            put(history.fiveMinutes.counts.portCount)
+            put(history.tenMinutes.counts.peerCount)
+            put(entropy(total.tcpFlows, total.udpFlows, total.icmpFlows, total.otherFlows))
+            put(Double(total.bytesIn) / Double(max(total.flows, 1)))
+            let otherEnded = total.flowsEnded > total.reset + total.finished ? total.flowsEnded - total.reset - total.finished : 0
+            put(entropy(total.unanswered, total.rejected, otherResets, total.finished, otherEnded))
+            put(total.packetSize.variance)
+            let (mean, deviation) = history.starts.withUnsafeBufferPointer { starts in
+                history.flowsStarted.withUnsafeBufferPointer {
+                    startIntervals(starts: starts, flowsStarted: $0, from: end - 300, to: end, step: step)
+                }
+            }
+            put(mean)
+            put(deviation)
+
+            put(current.unanswered)
+            put(current.rejected)
+            put(current.tcpPackets)
+            put(current.udpPackets)
+            put(current.icmpPackets)
+            put(current.payloadBytesOut)
+            put(current.payloadBytesIn)
+            let topPeer5s = now?.sketches.topPeers.top
+            put(now?.sketches.sourcePortCount ?? 0)
+            put(share(topPeer5s?.weight, of: current.packetsOut + current.packetsIn))
+            putPortAndShare(now?.sketches.topPorts.top, of: current.flows)
+            putPortAndShare(now?.sketches.topSourcePort, of: current.bytesOut + current.bytesIn)
+            put(total.flows)
+            put(total.icmpFlows)
+            put(history.fiveMinutes.counts.peerCount)
+            let topPeer5m = history.fiveMinuteTops.topPeer
+            put(share(topPeer5m?.weight, of: total.packetsOut + total.packetsIn))
+            putPortAndShare(history.fiveMinuteTops.topPort, of: total.flows)
+            precondition(next == names.count, "FeatureVector: \(next) values for \(names.count) names")
+            count = next
+
+            context.topPeer5s = topPeer5s?.value
+            context.topPeer5m = topPeer5m?.value
+        }
         return (values, context)
     }
 
@@ -139,24 +163,18 @@ public enum FeatureVector {
         return min(1, Double(weight) / Double(total))
     }
 
-    /// The heaviest port's number and its share of `total` (flows for
-    /// responder ports, bytes for originator ports); -1 and 0 without one.
-    private static func appendPortAndShare(_ top: HeavyHitters<ProtocolPort>.Entry?, of total: UInt64, to values: inout [Double]) {
-        guard let top else { return values += [-1, 0] }
-        values.append(Double(top.value.port))
-        values.append(share(top.weight, of: total))
-    }
-
     /// Shannon entropy, bits, of the distribution the counts give; 0 when
-    /// they are all 0.
-    static func entropy(_ counts: [UInt64]) -> Double {
-        let sum = Double(counts.reduce(0, +))
+    /// they are all 0. (Five counts at most, passed as they are: an array
+    /// of them was made for every call.)
+    static func entropy(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64, _ e: UInt64 = 0) -> Double {
+        let sum = Double(a + b + c + d + e)
         guard sum > 0 else { return 0 }
-        return counts.reduce(0.0) { result, count in
-            guard count > 0 else { return result }
+        func term(_ count: UInt64) -> Double {
+            guard count > 0 else { return 0 }
             let share = Double(count) / sum
-            return result - share * log2(share)
+            return share * log2(share)
         }
+        return -(term(a) + term(b) + term(c) + term(d) + term(e))
     }
 
     /// Mean and sample deviation of the seconds between flow starts in

@@ -49,40 +49,44 @@ public enum Base64 {
 
     /// Decodes padded base64 `text` into `output` (room for
     /// `text.count / 4 * 3` bytes) and returns the bytes written; nil if
-    /// it is not exactly base64 (as `decode`).
+    /// it is not exactly base64 (as `decode`). Four characters at a time,
+    /// through a table.
     public static func decode(_ text: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int? {
         guard text.count % 4 == 0, output.count >= text.count / 4 * 3 else { return nil }
-        var written = 0
-        var group: UInt32 = 0
-        var filled = 0
-        var padding = 0
-        for byte in text {
-            let value: UInt32
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = UInt32(byte - 65)
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = UInt32(byte - 71)
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = UInt32(byte + 4)
-            case UInt8(ascii: "+"): value = 62
-            case UInt8(ascii: "/"): value = 63
-            case UInt8(ascii: "="): value = 0; padding += 1
-            default: return nil
-            }
-            // Padding only at the very end, at most two.
-            if byte != UInt8(ascii: "=") && padding > 0 { return nil }
-            group = group << 6 | value
-            filled += 1
-            if filled == 4 {
-                output[written] = UInt8(group >> 16 & 0xFF)
-                output[written + 1] = UInt8(group >> 8 & 0xFF)
-                output[written + 2] = UInt8(group & 0xFF)
+        let groups = text.count / 4
+        return decodingTable.withUnsafeBufferPointer { table -> Int? in
+            var written = 0
+            for group in 0..<groups {
+                let at = group * 4
+                let a = table[Int(text[at])], b = table[Int(text[at + 1])]
+                let c = table[Int(text[at + 2])], d = table[Int(text[at + 3])]
+                if (a | b | c | d) & 0xC0 != 0 {
+                    // Padding, only at the very end and at most two: "xx==" or "xxx=".
+                    guard group == groups - 1, (a | b) & 0xC0 == 0, d == padding, c == padding || c & 0xC0 == 0 else { return nil }
+                    output[written] = a << 2 | b >> 4
+                    guard c != padding else { return written + 1 }
+                    output[written + 1] = (b & 0x0F) << 4 | c >> 2
+                    return written + 2
+                }
+                output[written] = a << 2 | b >> 4
+                output[written + 1] = (b & 0x0F) << 4 | c >> 2
+                output[written + 2] = (c & 0x03) << 6 | d
                 written += 3
-                group = 0
-                filled = 0
             }
+            return written
         }
-        guard padding <= 2 else { return nil }
-        return written - padding
     }
+
+    /// Each byte's 6-bit value; `padding` for "=", 0x80 for bytes outside
+    /// the alphabet.
+    private static let decodingTable: [UInt8] = {
+        var table = [UInt8](repeating: 0x80, count: 256)
+        for value in 0..<64 { table[Int(alphabetBytes[value])] = UInt8(value) }
+        table[Int(UInt8(ascii: "="))] = padding
+        return table
+    }()
+
+    private static let padding: UInt8 = 0x40
 
     public static func decode(_ text: String) -> [UInt8]? { decode(Array(text.utf8)) }
 }

@@ -121,6 +121,10 @@ import Testing
         #expect(Base64.decode("Zm9") == nil)
         #expect(Base64.decode("Z=9v") == nil)
         #expect(Base64.decode("Zm9v====") == nil)
+        // Padding anywhere but the end of the last group, or more than two.
+        for text in ["Zg=A", "Z===", "====", "Zg==Zm9v", "Zm9v Zm9", "Zm9\u{0}"] {
+            #expect(Base64.decode(text) == nil, "\(text)")
+        }
     }
 
     // Expected: a counter reduced to a smaller precision holds, register for
