@@ -53,33 +53,61 @@ public final class FeatureOutput {
     /// is written by one thread, in order, as it goes.
     var flushesEachRecord: Bool { writer.flushesEachRecord }
 
-    func write(key: FeatureKey, stepStart: Int64, stepEnd: Int64, values: [Double],
+    /// What names `key` in every record of it, made once per host: in
+    /// NDJSON its `key`, `host` and (when it has one) `sensor` fields, in
+    /// CSV its three columns, each with the comma before it.
+    func identity(of key: FeatureKey) -> [UInt8] {
+        switch format {
+        case .ndjson:
+            var text = Array(#","key":"#.utf8)
+            JSONQuoting.appendQuoted(key.kind, to: &text)
+            text += Array(#","host":"#.utf8)
+            JSONQuoting.appendQuoted(key.host, to: &text)
+            if !key.sensor.isEmpty {
+                text += Array(#","sensor":"#.utf8)
+                JSONQuoting.appendQuoted(key.sensor, to: &text)
+            }
+            return text
+        case .csv:
+            let text = { (bytes: [UInt8]) in String(decoding: bytes, as: UTF8.self) }
+            return Array(",\(text(key.kind)),\(Self.csvField(text(key.host))),\(Self.csvField(text(key.sensor)))".utf8)
+        }
+    }
+
+    /// Writes one vector of the host whose `identity` is given.
+    func write(identity: [UInt8], stepStart: Int64, stepEnd: Int64, values: [Double],
                context: FeatureVector.Context = FeatureVector.Context()) throws(OutputError) {
         switch format {
         case .ndjson:
-            writer.beginRecord(type: "features")
-            writer.field("ts", Int(stepStart))
-            writer.field("window_start", Int(stepStart))
-            writer.field("window_end", Int(stepEnd))
-            key.kind.withUnsafeBufferPointer { writer.field("key", string: $0) }
-            key.host.withUnsafeBufferPointer { writer.field("host", string: $0) }
-            if !key.sensor.isEmpty { key.sensor.withUnsafeBufferPointer { writer.field("sensor", string: $0) } }
-            writer.field("version", FeatureVector.version)
-            writer.withCursor(reserving: columns.count * (Self.keySlot + OutputCursor.numberRoom)) { cursor in
-                for index in columns.indices {
-                    UnsafeMutableRawPointer(cursor.position).copyMemory(from: keys + index * Self.keySlot, byteCount: Self.keySlot)
-                    cursor.position += keyLengths[index]
-                    let value = values[columns[index]]
-                    if Self.isWhole(value) { cursor.integer(Int(value)) } else { cursor.number(value) }
+            // The whole record through one cursor, room made once.
+            let room = 128 + identity.count + columns.count * (Self.keySlot + OutputCursor.numberRoom) + 2 * (16 + 48)
+            identity.withUnsafeBufferPointer { identity in
+                writer.withCursor(reserving: room) { cursor in
+                    cursor.text(#"{"type":"features","ts":"#)
+                    cursor.integer(Int(stepStart))
+                    cursor.key("window_start")
+                    cursor.integer(Int(stepStart))
+                    cursor.key("window_end")
+                    cursor.integer(Int(stepEnd))
+                    cursor.bytes(identity)
+                    cursor.key("version")
+                    cursor.integer(FeatureVector.version)
+                    for index in columns.indices {
+                        UnsafeMutableRawPointer(cursor.position).copyMemory(from: keys + index * Self.keySlot, byteCount: Self.keySlot)
+                        cursor.position += keyLengths[index]
+                        let value = values[columns[index]]
+                        if Self.isWhole(value) { cursor.integer(Int(value)) } else { cursor.number(value) }
+                    }
+                    if let peer = context.topPeer5s { cursor.field("top_peer_5s", address: peer) }
+                    if let peer = context.topPeer5m { cursor.field("top_peer_5m", address: peer) }
+                    cursor.text("}\n")
                 }
             }
-            if let peer = context.topPeer5s { writer.field("top_peer_5s", address: peer) }
-            if let peer = context.topPeer5m { writer.field("top_peer_5m", address: peer) }
-            try writer.endRecord()
+            try writer.recordEnded()
         case .csv:
             writeHeaderOnce()
-            let text = { (bytes: [UInt8]) in String(decoding: bytes, as: UTF8.self) }
-            appendText("\(stepStart),\(stepEnd),\(text(key.kind)),\(Self.csvField(text(key.host))),\(Self.csvField(text(key.sensor)))")
+            appendText("\(stepStart),\(stepEnd)")
+            identity.withUnsafeBufferPointer { writer.appendBytes($0) }
             for column in columns {
                 appendText(",")
                 appendText(Self.numberText(values[column]))

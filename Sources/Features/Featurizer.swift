@@ -65,7 +65,7 @@ public final class Featurizer {
             held = slot
         } else {
             guard hosts.count < maxKeys else { return false }
-            held = hosts.add(key, step: step)
+            held = hosts.add(key, identity: output.identity(of: key), step: step)
         }
         hosts.histories[held].store(window, start: start)
         if nextStepEnd == nil { nextStepEnd = start + step }
@@ -154,7 +154,7 @@ public final class Featurizer {
     /// and its outcome to `parts[N]`, and touches only those hosts'
     /// histories, so no two parts touch the same memory.
     private struct StepJob: @unchecked Sendable {
-        let hosts: ArraySlice<(key: FeatureKey, slot: Int)>
+        let hosts: ArraySlice<(key: FeatureKey, slot: Int, identity: [UInt8])>
         let histories: UnsafeMutableBufferPointer<HostHistory>
         let parts: UnsafeMutableBufferPointer<StepPart>
         let outputs: [FeatureOutput]
@@ -166,14 +166,16 @@ public final class Featurizer {
             let end = hosts.startIndex + hosts.count * (index + 1) / parts.count
             var part = StepPart()
             do throws(OutputError) {
-                for (key, slot) in hosts[first..<end] {
+                for host in first..<end {
+                    let slot = hosts[host].slot
                     histories[slot].forget(before: stepEnd - Featurizer.horizon)
                     guard !histories[slot].isEmpty else {
                         part.silent.append(slot)
                         continue
                     }
                     let (values, context) = FeatureVector.valuesAndContext(&histories[slot], stepEnd: stepEnd, step: step)
-                    try outputs[index].write(key: key, stepStart: stepEnd - step, stepEnd: stepEnd, values: values, context: context)
+                    try outputs[index].write(identity: hosts[host].identity, stepStart: stepEnd - step, stepEnd: stepEnd,
+                                             values: values, context: context)
                     part.written += 1
                 }
             } catch {

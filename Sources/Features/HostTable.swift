@@ -10,8 +10,9 @@ struct HostTable {
     var histories: [HostHistory] = []
     private var slots: [FeatureKey: Int] = [:]
     private var freeSlots: [Int] = []
-    /// Every held key and its slot, in the order features are written.
-    private(set) var ordered: [(key: FeatureKey, slot: Int)] = []
+    /// Every held key, its slot and its identity (the output's text of
+    /// the key, made once), in the order features are written.
+    private(set) var ordered: [(key: FeatureKey, slot: Int, identity: [UInt8])] = []
 
     var count: Int { slots.count }
     var isEmpty: Bool { slots.isEmpty }
@@ -19,7 +20,7 @@ struct HostTable {
     func slot(of key: FeatureKey) -> Int? { slots[key] }
 
     /// Holds `key` with an empty history; returns its slot.
-    mutating func add(_ key: FeatureKey, step: Int64) -> Int {
+    mutating func add(_ key: FeatureKey, identity: [UInt8], step: Int64) -> Int {
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free
@@ -33,7 +34,7 @@ struct HostTable {
             let middle = (low + high) / 2
             if ordered[middle].key < key { low = middle + 1 } else { high = middle }
         }
-        ordered.insert((key, slot), at: low)
+        ordered.insert((key, slot, identity), at: low)
         return slot
     }
 

@@ -68,12 +68,7 @@ extension NDJSONWriter {
     /// `,"key":"address"`.
     @inlinable
     public func field(_ key: StaticString, address: IPAddress) {
-        withCursor(reserving: key.utf8CodeUnitCount + 52) {
-            $0.key(key)
-            $0.byte(UInt8(ascii: "\""))
-            $0.address(address)
-            $0.byte(UInt8(ascii: "\""))
-        }
+        withCursor(reserving: key.utf8CodeUnitCount + 52) { $0.field(key, address: address) }
     }
 
     /// The address as text (see `OutputCursor.address`).

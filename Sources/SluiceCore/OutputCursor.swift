@@ -92,6 +92,14 @@ public struct OutputCursor {
         position += digits
     }
 
+    /// `,"key":"address"` (key length + 52 bytes of room).
+    public mutating func field(_ key: StaticString, address: IPAddress) {
+        self.key(key)
+        byte(UInt8(ascii: "\""))
+        self.address(address)
+        byte(UInt8(ascii: "\""))
+    }
+
     /// Most bytes `number` writes.
     public static let numberRoom = 32
 
@@ -101,7 +109,8 @@ public struct OutputCursor {
     @inlinable
     public mutating func number(_ value: Double) {
         guard value.isFinite else { return text("null") }
-        if value == value.rounded(), abs(value) < 1e15 { return integer(Int(value)) }
+        // Whole: through an integer and back (`rounded()` is a libm call).
+        if abs(value) < 1e15, Double(Int64(value)) == value { return integer(Int(value)) }
         // The same text as `description` (at most 24 bytes), handed over
         // as bytes: no String made per number.
         var text = ASCIIText(position: position)
