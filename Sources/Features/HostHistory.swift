@@ -118,15 +118,18 @@ public struct HostHistory: Sendable {
         }
     }
 
+    @inline(__always)
     public var isEmpty: Bool { starts.isEmpty }
 
     /// The indices of the windows with starts in `[from, to)`.
+    @inline(__always)
     public func indices(from: Int64, to: Int64) -> Range<Int> {
         starts.withUnsafeBufferPointer { Self.indices(of: $0, from: from, to: to) }
     }
 
     /// What the features read of the window starting at `start`, nil
     /// when it was silent.
+    @inline(__always)
     func window(startingAt start: Int64) -> WindowSummary? {
         let index = lowerBound(start)
         return index < starts.count && starts[index] == start ? summaries[index] : nil
@@ -207,6 +210,7 @@ public struct HostHistory: Sendable {
     }
 
     /// The first index whose start is at or after `start`.
+    @inline(__always)
     func lowerBound(_ start: Int64) -> Int {
         starts.withUnsafeBufferPointer { Self.lowerBound(of: $0, start) }
     }
