@@ -46,6 +46,7 @@ public enum FeatureVector {
     /// The values, in the order of `names`, and the context.
     public static func valuesAndContext(_ history: inout HostHistory, stepEnd end: Int64, step: Int64 = 5)
         -> (values: [Double], context: Context) {
+        history.settleStores()
         let thirtyEnd = floorDivide(end, 30) * 30, longEnd = floorDivide(end, 180) * 180
         let totals = history.starts.withUnsafeBufferPointer { starts in
             history.counts.withUnsafeBufferPointer { counts in

@@ -21,10 +21,15 @@ public struct HostHistory: Sendable {
     private(set) var flowsStarted: [UInt64] = []
     /// Each window's sketches, with what the features read of them.
     private(set) var summaries: [WindowSummary] = []
-    private var blocks = BlockCache()
     /// The latest end of a block merged: a window that starts at or after
     /// it (any window that arrives in time) is in no merged block.
     private var blocksMergedEnd = Int64.min
+    /// The earliest start stored since the last step: what the carried
+    /// horizons and block numbers check at the next step (`settleStores`),
+    /// so that storing a window touches only these first fields of the
+    /// history, not the cache lines of each horizon.
+    private var earliestStored = Int64.max
+    private var blocks = BlockCache()
     /// The 30 s and 180 s blocks the last step read (`blockNumbers`).
     var thirtyNumbers = BlockNumbers(), longNumbers = BlockNumbers()
     /// The five and ten minute distinct counts and sums, carried from step
@@ -99,11 +104,20 @@ public struct HostHistory: Sendable {
             summaries.insert(window.summary, at: index)
         }
         if start < blocksMergedEnd { blocks.drop(holding: start) }
-        if floorDivide(start, 30) * 30 == thirtyNumbers.start { thirtyNumbers = BlockNumbers() }
-        if floorDivide(start, 180) * 180 == longNumbers.start { longNumbers = BlockNumbers() }
-        fiveMinutes.stored(start: start)
-        tenMinutes.stored(start: start)
-        fiveMinuteTops.stored(start: start)
+        earliestStored = min(earliestStored, start)
+    }
+
+    /// Tells what is carried from step to step about the windows stored
+    /// since the last step: a horizon or block numbers that hold a part
+    /// where one was stored (late, or a revision) are made again.
+    mutating func settleStores() {
+        guard earliestStored != .max else { return }
+        if earliestStored < thirtyNumbers.start + 30 { thirtyNumbers = BlockNumbers() }
+        if earliestStored < longNumbers.start + 180 { longNumbers = BlockNumbers() }
+        fiveMinutes.stored(start: earliestStored)
+        tenMinutes.stored(start: earliestStored)
+        fiveMinuteTops.stored(start: earliestStored)
+        earliestStored = .max
     }
 
     /// Forgets windows that start before `start`.

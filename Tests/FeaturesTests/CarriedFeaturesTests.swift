@@ -1,0 +1,87 @@
+import SluiceCore
+import Testing
+@testable import Features
+
+/// What a history carries from step to step (the five and ten minute
+/// unions and sums, the five minutes' heavy hitters, the 30 s and 180 s
+/// block numbers and merged blocks) gives, at every step, the vector that
+/// the same windows give to a history that never stepped before.
+@Suite struct CarriedFeaturesTests {
+    /// A window's counts and sketches, varied by `seed`: 0 to 80 peers out
+    /// of 300 (so horizons cross the 64-hash exact limit), a few ports,
+    /// and three-entry lists.
+    static func window(_ seed: Int) -> (FeatureSlot, HostHistory.Sketches) {
+        var random = SplitMix64(seed: UInt64(seed))
+        var slot = FeatureSlot()
+        slot.flows = 1 + random.next() % 40
+        slot.flowsStarted = random.next() % (slot.flows + 1)
+        slot.flowsEnded = random.next() % (slot.flows + 1)
+        slot.tcpFlows = random.next() % (slot.flows + 1)
+        slot.udpFlows = slot.flows - slot.tcpFlows
+        slot.packetsOut = 1 + random.next() % 500
+        slot.packetsIn = random.next() % 500
+        slot.bytesOut = slot.packetsOut * (60 + random.next() % 1400)
+        slot.bytesIn = slot.packetsIn * (60 + random.next() % 1400)
+        slot.unanswered = random.next() % (slot.tcpFlows + 1)
+        slot.reset = random.next() % 3
+        slot.packetSize = RunningMoments(count: slot.packetsOut + slot.packetsIn, mean: Double(100 + random.next() % 900),
+                                         m2: Double(random.next() % 1_000_000))
+        var sketches = HostHistory.Sketches()
+        var peers = DistinctCounter(), ports = DistinctCounter()
+        for _ in 0..<(random.next() % 81) { peers.insert(hash: StableHash.hash(random.next() % 300)) }
+        for _ in 0..<(1 + random.next() % 4) { ports.insert(hash: StableHash.hash(random.next() % 20)) }
+        sketches.peers = peers.isEmpty ? nil : peers
+        sketches.ports = ports
+        sketches.topPeers = HeavyHitters(entries: (0..<3).map { _ in
+            .init(value: IPAddress(ipv4: 0x0A00_0000 + UInt32(random.next() % 6)), weight: 1 + random.next() % 50)
+        })
+        sketches.topPorts = HeavyHitters(entries: [.init(value: ProtocolPort(protocolNumber: 6, port: UInt16(20 + random.next() % 4)),
+                                                          weight: 1 + random.next() % 9)])
+        return (slot, sketches)
+    }
+
+    // Expected: for every step of a host active two steps in three over 25
+    // minutes (silences of up to six minutes among them), with a late
+    // window (3 minutes back) every 35 s and revisions (of the windows 10,
+    // 50 and 100 s back) every 25, 55 and 65 s, the carried vector equals, number for number, the
+    // vector of a fresh history given the windows held at that step in
+    // time order. The fresh history is the definition; carrying is only
+    // how the featurizer avoids recomputing it.
+    @Test func carriedVectorsEqualFreshOnes() {
+        var carried = HostHistory()
+        var windows: [Int64: Int] = [:]
+        var seed = 0
+        func store(_ start: Int64) {
+            seed += 1
+            let (slot, sketches) = Self.window(seed)
+            carried.store(slot, sketches, start: start)
+            windows[start] = seed
+        }
+        for end in stride(from: Int64(1_000_005), through: 1_001_500, by: 5) {
+            let start = end - 5
+            let silent = (start / 5) % 3 == 0 || (1_000_700..<1_001_060).contains(start)
+            if !silent { store(start) }
+            if end % 35 == 0 { store(start - 180) }
+            // Revisions of windows 10, 50 and 100 s back: inside the last
+            // 30 s or 180 s block a step read, or the part of five minutes
+            // already merged.
+            for (every, back) in [(Int64(25), Int64(10)), (55, 50), (65, 100)] where end % every == 0 && windows[start - back] != nil {
+                store(start - back)
+            }
+            carried.forget(before: end - Featurizer.horizon)
+            windows = windows.filter { $0.key >= end - Featurizer.horizon }
+            guard !carried.isEmpty else { continue }
+            var fresh = HostHistory()
+            for (start, seed) in windows.sorted(by: { $0.key < $1.key }) {
+                let (slot, sketches) = Self.window(seed)
+                fresh.store(slot, sketches, start: start)
+            }
+            let (carriedValues, carriedContext) = FeatureVector.valuesAndContext(&carried, stepEnd: end)
+            let (freshValues, freshContext) = FeatureVector.valuesAndContext(&fresh, stepEnd: end)
+            for (index, name) in FeatureVector.names.enumerated() where carriedValues[index] != freshValues[index] {
+                Issue.record("step ending at \(end): \(name) carried \(carriedValues[index]), fresh \(freshValues[index])")
+            }
+            #expect(carriedContext == freshContext, "step ending at \(end)")
+        }
+    }
+}
