@@ -108,16 +108,16 @@ public enum FeatureVector {
             put(thirty)
             put(long)
             put(totals.flowsStarted1m)
-            let total = history.fiveMinutes.counts.totals
+            let total = history.fiveMinuteTotals
             put(total.flowsStarted)
-            put(history.tenMinutes.counts.totals.flowsStarted)
+            put(history.tenMinuteFlowsStarted)
 
             // A rejected attempt ends in a RST too: counted once, as rejected.
             let otherResets = total.reset > total.rejected ? total.reset - total.rejected : 0
             let failed = total.unanswered + total.rejected + otherResets
             put(min(1, Double(failed) / Double(max(total.flowsStarted, 1))))
-            put(history.fiveMinutes.counts.portCount)
-            put(history.tenMinutes.counts.peerCount)
+            put(history.fiveMinutes.portCount)
+            put(history.tenMinutes.peerCount)
             put(entropy(total.tcpFlows, total.udpFlows, total.icmpFlows, total.otherFlows))
             put(Double(total.bytesIn) / Double(max(total.flows, 1)))
             let otherEnded = total.flowsEnded > total.reset + total.finished ? total.flowsEnded - total.reset - total.finished : 0
@@ -145,7 +145,7 @@ public enum FeatureVector {
             putPortAndShare(now?.sketches.topSourcePort, of: current.bytesOut + current.bytesIn)
             put(total.flows)
             put(total.icmpFlows)
-            put(history.fiveMinutes.counts.peerCount)
+            put(history.fiveMinutes.peerCount)
             let topPeer5m = history.fiveMinuteTops.topPeer
             put(share(topPeer5m?.weight, of: total.packetsOut + total.packetsIn))
             putPortAndShare(history.fiveMinuteTops.topPort, of: total.flows)

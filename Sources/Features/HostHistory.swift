@@ -36,6 +36,10 @@ public struct HostHistory: Sendable {
     /// to step (`SlidingUnion`).
     var fiveMinutes = SlidingUnion()
     var tenMinutes = SlidingUnion()
+    /// Every counter summed over the five minutes; the flows started over
+    /// the ten (all the ten minutes' features read of the counters).
+    private(set) var fiveMinuteTotals = FeatureSlot()
+    private(set) var tenMinuteFlowsStarted: UInt64 = 0
     /// The five minutes' heaviest peer and port, carried the same way
     /// (`SlidingTops`).
     var fiveMinuteTops = SlidingTops()
@@ -257,11 +261,21 @@ extension HostHistory {
         swap(&five, &fiveMinutes)
         swap(&ten, &tenMinutes)
         swap(&tops, &fiveMinuteTops)
-        five.update(&self, from: end - 300, to: end, readsEverything: true)
-        ten.update(&self, from: end - 600, to: end, readsEverything: false)
+        let fiveChange = five.update(&self, from: end - 300, to: end, readsEverything: true)
+        let tenChange = ten.update(&self, from: end - 600, to: end, readsEverything: false)
         tops.update(&self, from: end - 300, to: end)
         fiveMinutes = five
         tenMinutes = ten
         fiveMinuteTops = tops
+        counts.withUnsafeBufferPointer { counts in
+            if fiveChange.restart { fiveMinuteTotals = FeatureSlot() }
+            if let added = fiveChange.add {
+                for index in added { fiveMinuteTotals.add(counts[index]) }
+            }
+            if tenChange.restart { tenMinuteFlowsStarted = 0 }
+            if let added = tenChange.add {
+                for index in added { tenMinuteFlowsStarted += counts[index].flowsStarted }
+            }
+        }
     }
 }
