@@ -213,7 +213,7 @@ public struct HostHistory: Sendable {
         var flows: UInt64 = 0, bytesOut: UInt64 = 0, bytesIn: UInt64 = 0
         for index in indices(from: start, to: start + length) {
             // Each counter read through the summary: taking `sketches` out
-            // of it copied all six (a retain each).
+            // of it copied every sketch (a retain each).
             if let windowPeers = summaries[index].sketches.peers { peers.add(windowPeers) }
             if let windowPorts = summaries[index].sketches.ports { ports.add(windowPorts) }
             flows += counts[index].flows
@@ -251,9 +251,8 @@ public struct HostHistory: Sendable {
 }
 
 extension HostHistory {
-    /// Brings the five and ten minute unions, and the five minutes'
-    /// heaviest peer and port, to the step ending at `end` (their `counts`
-    /// and tops are what the features read).
+    /// Brings the five and ten minute unions and sums, and the five
+    /// minutes' heaviest peer and port, to the step ending at `end`.
     mutating func slideHorizons(toStepEnd end: Int64) {
         // Taken out while they update, so that their counters stay
         // uniquely held and change in place.
