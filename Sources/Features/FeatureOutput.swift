@@ -79,8 +79,10 @@ public final class FeatureOutput {
                context: FeatureVector.Context = FeatureVector.Context()) throws(OutputError) {
         switch format {
         case .ndjson:
-            // The whole record through one cursor, room made once.
-            let room = 128 + identity.count + columns.count * (Self.keySlot + OutputCursor.numberRoom) + 2 * (16 + 48)
+            // The whole record through one cursor, room made once: the
+            // fixed fields with three 20-digit integers, each column's key
+            // slot and number, the two addresses.
+            let room = 160 + identity.count + columns.count * (Self.keySlot + OutputCursor.numberRoom) + 2 * (16 + 48)
             identity.withUnsafeBufferPointer { identity in
                 writer.withCursor(reserving: room) { cursor in
                     cursor.text(#"{"type":"features","ts":"#)
