@@ -8,7 +8,8 @@
 public struct DistinctBatch {
     private var precision: Int?
     private var hashes: [UInt64] = []
-    private var registers: [UInt8] = []
+    /// The counters that came with registers, merged as they came.
+    private var dense: DistinctCounter?
     /// Once counters of another precision came: everything merged in turn.
     private var mixed: DistinctCounter?
 
@@ -23,35 +24,27 @@ public struct DistinctBatch {
         precision = counter.precision
         if counter.isExact {
             hashes.append(contentsOf: counter.hashes)
-        } else if registers.isEmpty {
-            registers = counter.registers
+        } else if dense == nil {
+            dense = counter
         } else {
-            counter.registers.withUnsafeBufferPointer { theirs in
-                registers.withUnsafeMutableBufferPointer { mine in
-                    for index in mine.indices where theirs[index] > mine[index] { mine[index] = theirs[index] }
-                }
-            }
+            dense!.merge(counter)
         }
     }
 
     /// The merged counter; nil when nothing (or only empty counters) came.
     public func merged() -> DistinctCounter? {
         if let mixed { return mixed }
-        guard let precision, !(hashes.isEmpty && registers.isEmpty) else { return nil }
-        var result = DistinctCounter(precision: precision)
+        guard let precision, !hashes.isEmpty || dense != nil else { return nil }
         var unique = hashes
         unique.sort()
         unique.removeDuplicatesSorted()
-        if registers.isEmpty && unique.count <= DistinctCounter.exactLimit {
+        guard var result = dense else {
+            var result = DistinctCounter(precision: precision)
             result.hashes = unique
+            if unique.count > DistinctCounter.exactLimit { result.densify() }
             return result
         }
-        var dense = registers.isEmpty ? [UInt8](repeating: 0, count: 1 << precision) : registers
-        for hash in unique {
-            let (index, rank) = DistinctCounter.register(of: hash, precision: precision)
-            if rank > dense[index] { dense[index] = rank }
-        }
-        result.registers = dense
+        for hash in unique { result.insert(hash: hash) }
         return result
     }
 }

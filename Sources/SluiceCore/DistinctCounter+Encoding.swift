@@ -165,7 +165,8 @@ extension DistinctCounter {
     public var base64: String { Base64.encode(encoded) }
 
     public init?(base64 text: String) {
-        guard let bytes = Base64.decode(text) else { return nil }
-        self.init(encoded: bytes)
+        var text = text
+        guard let counter = text.withUTF8({ DistinctCounter(base64: $0) }) else { return nil }
+        self = counter
     }
 }

@@ -187,7 +187,7 @@ public struct DistinctCounter: Equatable, Sendable {
 
     private var registerCount: Int { 1 << precision }
 
-    private mutating func densify() {
+    mutating func densify() {
         registers = [UInt8](repeating: 0, count: registerCount)
         for hash in hashes { update(hash) }
         hashes = []
