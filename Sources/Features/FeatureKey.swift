@@ -7,15 +7,27 @@ public struct FeatureKey: Hashable, Comparable, Sendable {
     /// that the featurizer's lookup of every window hashes one number
     /// instead of the bytes; compared first, it also tells most unequal
     /// keys apart at once.
-    private let partsHash: Int
+    let partsHash: Int
     public let sensor: [UInt8]
     public let kind: [UInt8]
     public let host: [UInt8]
 
     public init(sensor: String, kind: String, host: String) {
-        self.sensor = Array(sensor.utf8)
-        self.kind = kind == "src" ? Self.source : kind == "dst" ? Self.destination : Array(kind.utf8)
-        self.host = Array(host.utf8)
+        self.init(sensor: Array(sensor.utf8), kind: Array(kind.utf8), host: Array(host.utf8))
+    }
+
+    /// A key from a record's string bytes (escapes decoded) as they lie in
+    /// the parsed line: no String made per window. Bytes that are not
+    /// UTF-8 are repaired as a String would repair them.
+    public init(sensor: UnsafeBufferPointer<UInt8>, kind: UnsafeBufferPointer<UInt8>, host: UnsafeBufferPointer<UInt8>) {
+        self.init(sensor: Self.text(sensor), kind: kind.equals("dst") ? Self.destination : kind.equals("src") ? Self.source : Self.text(kind),
+                  host: Self.text(host))
+    }
+
+    private init(sensor: [UInt8], kind: [UInt8], host: [UInt8]) {
+        self.sensor = sensor
+        self.kind = kind == Self.source ? Self.source : kind == Self.destination ? Self.destination : kind
+        self.host = host
         var hasher = Hasher()
         Self.combine(self.sensor, into: &hasher)
         Self.combine(self.kind, into: &hasher)
@@ -26,6 +38,13 @@ public struct FeatureKey: Hashable, Comparable, Sendable {
     /// The two views' bytes, shared by every key: no array made per
     /// window, and the output and the comparisons read memory already hot.
     private static let source = Array("src".utf8), destination = Array("dst".utf8)
+
+    /// ASCII (addresses, sensor names) as it is; anything else through
+    /// String's UTF-8 repair.
+    private static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        for byte in bytes where byte >= 0x80 { return Array(String(decoding: bytes, as: UTF8.self).utf8) }
+        return Array(bytes)
+    }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(partsHash) }
 

@@ -83,7 +83,7 @@ public struct HostHistory: Sendable {
         let counts: FeatureSlot
         let summary: WindowSummary
 
-        public init(_ counts: FeatureSlot, _ sketches: Sketches = Sketches()) {
+        public init(_ counts: FeatureSlot, _ sketches: consuming Sketches = Sketches()) {
             self.counts = counts
             summary = WindowSummary(sketches, counts)
         }

@@ -1,14 +1,14 @@
 /// The hosts the featurizer holds, laid out for the walk it makes every
 /// step: the histories in an array, updated in place (a dictionary's
-/// in-place update moves the whole history out and back), a dictionary
-/// from key to position for arriving windows, and the keys in output
+/// in-place update moves the whole history out and back), a table from
+/// key to position for arriving windows, and the keys in output
 /// (byte) order, kept sorted as hosts come and go instead of sorted anew
 /// every step.
 struct HostTable {
     /// Each held host's history, at its slot; a freed slot holds an empty
     /// history until a new host takes it.
     var histories: [HostHistory] = []
-    private var slots: [FeatureKey: Int] = [:]
+    private var slots = KeySlots()
     private var freeSlots: [Int] = []
     /// Every held key, its slot and its identity (the output's text of
     /// the key, made once), in the order features are written.
@@ -17,7 +17,7 @@ struct HostTable {
     var count: Int { slots.count }
     var isEmpty: Bool { slots.isEmpty }
 
-    func slot(of key: FeatureKey) -> Int? { slots[key] }
+    func slot(of key: FeatureKey) -> Int? { slots.slot(of: key) }
 
     /// Holds `key` with an empty history; returns its slot.
     mutating func add(_ key: FeatureKey, identity: [UInt8], step: Int64) -> Int {
@@ -28,7 +28,7 @@ struct HostTable {
             slot = histories.count
             histories.append(HostHistory(step: step))
         }
-        slots[key] = slot
+        slots.insert(key, slot: slot)
         var low = 0, high = ordered.count
         while low < high {
             let middle = (low + high) / 2
@@ -43,7 +43,7 @@ struct HostTable {
         guard !removed.isEmpty else { return }
         let gone = Set(removed)
         for entry in ordered where gone.contains(entry.slot) {
-            slots[entry.key] = nil
+            slots.remove(entry.key, slot: entry.slot)
             histories[entry.slot] = HostHistory(step: histories[entry.slot].step)
             freeSlots.append(entry.slot)
         }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// What recent texts of one record field read as, so that a text seen
 /// again is not decoded again: destination ports repeat from window to
 /// window (a host's services, the well-known ones), and their sketch and
@@ -18,9 +20,19 @@ struct RecentTexts<Value> {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         let slot = Int(truncatingIfNeeded: hash ^ hash >> 32) & (slots.count - 1)
-        if let held = slots[slot], held.text.elementsEqual(text) { return held.value }
+        if let held = slots[slot], Self.same(held.text, text) { return held.value }
         let value = try read(text)
         slots[slot] = (Array(text), value)
         return value
+    }
+
+    /// One compare of the bytes (`elementsEqual` went through iterators,
+    /// a byte at a time).
+    @inline(__always)
+    private static func same(_ held: [UInt8], _ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        held.count == text.count && held.withUnsafeBufferPointer { held in
+            guard let base = text.baseAddress, let heldBase = held.baseAddress else { return true }
+            return memcmp(heldBase, base, text.count) == 0
+        }
     }
 }

@@ -14,16 +14,18 @@ extension HostHistory {
         let bytesOut: UInt64
         let bytesIn: UInt64
 
-        init(_ sketches: Sketches, flows: UInt64, bytesOut: UInt64, bytesIn: UInt64) {
-            self.sketches = sketches
+        /// (The sketches are taken, not copied: a copy retained each of
+        /// their arrays.)
+        init(_ sketches: consuming Sketches, flows: UInt64, bytesOut: UInt64, bytesIn: UInt64) {
             peerCount = sketches.peerCount
             portCount = sketches.portCount
+            self.sketches = sketches
             self.flows = flows
             self.bytesOut = bytesOut
             self.bytesIn = bytesIn
         }
 
-        convenience init(_ sketches: Sketches, _ slot: FeatureSlot) {
+        convenience init(_ sketches: consuming Sketches, _ slot: FeatureSlot) {
             self.init(sketches, flows: slot.flows, bytesOut: slot.bytesOut, bytesIn: slot.bytesIn)
         }
     }

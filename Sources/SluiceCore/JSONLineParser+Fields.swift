@@ -130,6 +130,11 @@ extension JSONLineParser {
     @inlinable @inline(__always)
     public func timestamp(_ slot: Int) throws(FieldError) -> Timestamp? {
         guard let field = present(slot) else { return nil }
+        // Whole seconds, as most records write them, from the integer the
+        // scan made: the same nanoseconds the text gives.
+        if field.flags & ParsedField.exactInteger != 0, abs(field.integer) <= Timestamp.maxWholeSeconds {
+            return Timestamp(nanoseconds: field.integer * 1_000_000_000)
+        }
         guard field.kind == .number else { throw .wrongType(key: keys[slot], expected: "number") }
         guard let value = Timestamp(decimalText: valueBytes(field)) else {
             throw .wrongType(key: keys[slot], expected: "epoch seconds within years 1677 to 2262")

@@ -1,6 +1,9 @@
 /// Exact conversion between `Timestamp` and the decimal epoch seconds that
 /// records carry (`"ts":1700000000.123456789`).
 extension Timestamp {
+    /// The most whole seconds whose nanoseconds fit in Int64 (either sign).
+    @inlinable public static var maxWholeSeconds: Int64 { 9_223_372_036 }
+
     /// Parses a JSON number of epoch seconds. Plain decimals are parsed
     /// exactly; digits beyond nanoseconds are truncated. Exponent forms
     /// (`1.7e9`), which a foreign script may write, go through `Double` and
@@ -17,7 +20,7 @@ extension Timestamp {
         while index < count, text[index] &- 48 < 10 {
             let (product, overflow1) = seconds.multipliedReportingOverflow(by: 10)
             let (sum, overflow2) = product.addingReportingOverflow(Int64(text[index] &- 48))
-            if overflow1 || overflow2 || sum > 9_223_372_036 { return nil }
+            if overflow1 || overflow2 || sum > Self.maxWholeSeconds { return nil }
             seconds = sum
             integerDigits += 1
             index += 1

@@ -13,9 +13,29 @@ import SluiceCore
 /// all of it on the calling thread.
 final class FeaturizeInput {
     enum Item {
-        case window(key: FeatureKey, start: Int64, window: HostHistory.Window, place: String, lineNumber: Int)
+        case window(Arrival)
         case tick(Int64, line: [UInt8])
         case other(line: [UInt8])
+    }
+
+    /// A window as the reading thread hands it over, boxed: each copy on
+    /// the way (into a batch, out of it, into the switch) is one retain,
+    /// where the key's arrays, the window's summary and the place were
+    /// each retained and the counts copied.
+    final class Arrival {
+        let key: FeatureKey
+        let start: Int64
+        let window: HostHistory.Window
+        let place: String
+        let lineNumber: Int
+
+        init(key: FeatureKey, start: Int64, window: HostHistory.Window, place: String, lineNumber: Int) {
+            self.key = key
+            self.start = start
+            self.window = window
+            self.place = place
+            self.lineNumber = lineNumber
+        }
     }
 
     static let identity = ["type", "ts", "window_start", "window_end", "key", "host", "sensor"]
@@ -89,12 +109,14 @@ final class FeaturizeInput {
                 _ = try Timestamp.checkedEventTime(startTime, key: "window_start")
                 _ = try Timestamp.checkedEventTime(endTime, key: "window_end")
                 guard startTime % step == 0 else { throw FieldError.wrongType(key: "window_start", expected: "start aligned to 5 s") }
-                let kind = try parser.requireString(Self.key)
-                guard kind == "src" || kind == "dst" else { throw FieldError.wrongType(key: "key", expected: "\"src\" or \"dst\"") }
-                let host = try parser.requireString(Self.host)
-                let key = FeatureKey(sensor: try parser.string(Self.sensor) ?? "", kind: kind, host: host)
+                let kind = try parser.requireStringBytes(Self.key)
+                guard kind.equals("src") || kind.equals("dst") else { throw FieldError.wrongType(key: "key", expected: "\"src\" or \"dst\"") }
+                let host = try parser.requireStringBytes(Self.host)
+                let sensor = try parser.stringBytes(Self.sensor) ?? UnsafeBufferPointer(start: nil, count: 0)
+                let key = FeatureKey(sensor: sensor, kind: kind, host: host)
                 let (slot, sketches) = try FeatureSlot.read(parser, first: Self.identity.count, recent: &recentFields)
-                return .window(key: key, start: startTime / 1_000_000_000, window: HostHistory.Window(slot, sketches), place: place, lineNumber: lineNumber)
+                return .window(Arrival(key: key, start: startTime / 1_000_000_000, window: HostHistory.Window(slot, sketches),
+                                       place: place, lineNumber: lineNumber))
             } catch {
                 diagnostics.report("bad_record", "\(place)line \(lineNumber): \(error.message)")
                 return nil
@@ -114,11 +136,11 @@ final class FeaturizeInput {
     /// On the featurizer's thread, in input order.
     private func take(_ item: Item) throws(OutputError) {
         switch item {
-        case .window(let key, let start, let window, let place, let lineNumber):
-            if try featurizer.add(key: key, start: start, window: window) {
+        case .window(let arrival):
+            if try featurizer.add(key: arrival.key, start: arrival.start, window: arrival.window) {
                 windows += 1
             } else {
-                takerDiagnostics.report("refused", "\(place)line \(lineNumber): window older than the ten minutes held, or no room for another host (--max-keys)")
+                takerDiagnostics.report("refused", "\(arrival.place)line \(arrival.lineNumber): window older than the ten minutes held, or no room for another host (--max-keys)")
             }
         case .tick(let time, let line):
             try featurizer.tick(time)

@@ -229,6 +229,24 @@ import Testing
         }
     }
 
+    /// Whole seconds (read from the integer the scan made) give the same
+    /// nanoseconds as `Timestamp(decimalText:)` gives their text, up to
+    /// the last whole second Int64 nanoseconds hold; one more is refused
+    /// as the text is.
+    @Test(arguments: ["1767225600", "0", "-0", "-5", "9223372036", "-9223372036", "9223372037", "-9223372037",
+                      "123456789012345678"])
+    func wholeSecondTimestampsAgreeWithTheirText(text: String) throws {
+        try withParsed(#"{"ts":\#(text)}"#, keys: ["ts"]) { (parser: JSONLineParser) throws in
+            if let expected = Timestamp(decimalText: text) {
+                #expect(try parser.timestamp(0) == expected)
+            } else {
+                #expect(throws: FieldError.wrongType(key: "ts", expected: "epoch seconds within years 1677 to 2262")) {
+                    try parser.timestamp(0)
+                }
+            }
+        }
+    }
+
     // MARK: Typed access errors
 
     @Test func missingNullAndWrongTypes() throws {

@@ -135,6 +135,52 @@ import Darwin
         }
     }
 
+    /// Non-whole doubles are written as Swift's `description` writes them
+    /// (the shortest text that reads back), whether the short-decimal path
+    /// (at most six places, 0.001 to 10^9) or the general one writes them.
+    /// The oracle is `description` itself, over values made to land on,
+    /// near and off that path, from a seeded generator.
+    @Test func nonWholeDoublesAreWrittenAsDescriptionWritesThem() throws {
+        var values: [Double] = [0.001, -0.001, 0.0015, 0.000999999, 999_999_999.5, 999_999_999.999999, 1e9 + 0.5,
+                                0.1, 0.2, 0.3, 2.675, 1.005, 0.578125, 1279.5, 123_456_789.123456, 0.1234565, 0.9999995,
+                                1.0000005, 0.6666666666666666, 343_403.70105912536, 28.038534189648658]
+        // SplitMix64: the same values on every run.
+        var state: UInt64 = 11
+        func nextRandom() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        for _ in 0..<20_000 {
+            let places = Int(nextRandom() % 8)
+            var scale = 1.0
+            for _ in 0..<places { scale *= 10 }
+            let whole = Double(Int64(bitPattern: nextRandom() % 4_000_000_000) - 2_000_000_000)
+            values.append(whole / scale)
+            values.append(Double(nextRandom() % 1000) / Double(nextRandom() % 999 + 1))
+            values.append(Double(bitPattern: nextRandom()))
+        }
+        var mismatches: [String] = []
+        var lines: [Substring] = []
+        // In chunks that fit in the test's pipe, read once the chunk is written.
+        for first in stride(from: 0, to: values.count, by: 1000) {
+            lines += try written { writer in
+                for value in values[first..<min(first + 1000, values.count)] {
+                    writer.beginRecord(type: "t")
+                    writer.field("x", value)
+                    try writer.endRecord()
+                }
+            }.split(separator: "\n")
+        }
+        for (value, line) in zip(values, lines) where value.isFinite && value.rounded() != value {
+            if line != "{\"type\":\"t\",\"x\":\(value.description)}" { mismatches.append("\(value.description): \(line)") }
+        }
+        #expect(lines.count == values.count)
+        #expect(mismatches.count == 0, "the first: \(mismatches.prefix(5))")
+    }
+
     @Test func nonFiniteDoublesAreNull() throws {
         let output = try written { writer in
             writer.beginRecord(type: "t")
