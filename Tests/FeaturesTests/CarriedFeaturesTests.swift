@@ -7,10 +7,25 @@ import Testing
 /// block numbers and merged blocks) gives, at every step, the vector that
 /// the same windows give to a history that never stepped before.
 @Suite struct CarriedFeaturesTests {
-    /// A window's counts and sketches, varied by `seed`: 0 to 80 peers out
-    /// of 300 (so horizons cross the 64-hash exact limit), a few ports,
-    /// and three-entry lists.
-    static func window(_ seed: Int) -> (FeatureSlot, HostHistory.Sketches) {
+    /// How many peers a window names, and out of how many.
+    struct Peers {
+        var most: UInt64
+        var outOf: UInt64
+        var precision = 12
+        /// 0 to 80 out of 300: windows past the 64-hash exact limit, and
+        /// horizons that hold registers.
+        static let many = Peers(most: 80, outOf: 300)
+        /// 0 to 8 out of 70: exact windows, and horizons that hold a few
+        /// more or a few less than 64 as windows come and go (counted by
+        /// seen hashes, then by unions, and back). At precision 4 a union
+        /// past 64 estimates far from the exact count, so a count that
+        /// stayed exact would show.
+        static let few = Peers(most: 8, outOf: 70, precision: 4)
+    }
+
+    /// A window's counts and sketches, varied by `seed`: peers as
+    /// `peerRange` says, a few ports, and three-entry lists.
+    static func window(_ seed: Int, peers peerRange: Peers = .many) -> (FeatureSlot, HostHistory.Sketches) {
         var random = SplitMix64(seed: UInt64(seed))
         var slot = FeatureSlot()
         slot.flows = 1 + random.next() % 40
@@ -27,8 +42,8 @@ import Testing
         slot.packetSize = RunningMoments(count: slot.packetsOut + slot.packetsIn, mean: Double(100 + random.next() % 900),
                                          m2: Double(random.next() % 1_000_000))
         var sketches = HostHistory.Sketches()
-        var peers = DistinctCounter(), ports = DistinctCounter()
-        for _ in 0..<(random.next() % 81) { peers.insert(hash: StableHash.hash(random.next() % 300)) }
+        var peers = DistinctCounter(precision: peerRange.precision), ports = DistinctCounter()
+        for _ in 0..<(random.next() % (peerRange.most + 1)) { peers.insert(hash: StableHash.hash(random.next() % peerRange.outOf)) }
         for _ in 0..<(1 + random.next() % 4) { ports.insert(hash: StableHash.hash(random.next() % 20)) }
         sketches.peers = peers.isEmpty ? nil : peers
         sketches.ports = ports
@@ -48,12 +63,24 @@ import Testing
     // time order. The fresh history is the definition; carrying is only
     // how the featurizer avoids recomputing it.
     @Test func carriedVectorsEqualFreshOnes() {
+        checkCarriedAgainstFresh(peers: .many, disturbed: true)
+    }
+
+    // Expected: the same, with few peers per window and no late windows
+    // or revisions, so that the horizons slide for minutes on end: the
+    // seen hashes let the leaving windows' peers and ports go, and hand
+    // over to a union (and back) as the horizon crosses 64 peers.
+    @Test func carriedVectorsEqualFreshOnesWhileHorizonsSlide() {
+        checkCarriedAgainstFresh(peers: .few, disturbed: false)
+    }
+
+    func checkCarriedAgainstFresh(peers: Peers, disturbed: Bool) {
         var carried = HostHistory()
         var windows: [Int64: Int] = [:]
         var seed = 0
         func store(_ start: Int64) {
             seed += 1
-            let (slot, sketches) = Self.window(seed)
+            let (slot, sketches) = Self.window(seed, peers: peers)
             carried.store(slot, sketches, start: start)
             windows[start] = seed
         }
@@ -61,11 +88,12 @@ import Testing
             let start = end - 5
             let silent = (start / 5) % 3 == 0 || (1_000_700..<1_001_060).contains(start)
             if !silent { store(start) }
-            if end % 35 == 0 { store(start - 180) }
+            if disturbed && end % 35 == 0 { store(start - 180) }
             // Revisions of windows 10, 50 and 100 s back: inside the last
             // 30 s or 180 s block a step read, or the part of five minutes
             // already merged.
-            for (every, back) in [(Int64(25), Int64(10)), (55, 50), (65, 100)] where end % every == 0 && windows[start - back] != nil {
+            for (every, back) in [(Int64(25), Int64(10)), (55, 50), (65, 100)]
+            where disturbed && end % every == 0 && windows[start - back] != nil {
                 store(start - back)
             }
             carried.forget(before: end - Featurizer.horizon)
@@ -73,7 +101,7 @@ import Testing
             guard !carried.isEmpty else { continue }
             var fresh = HostHistory()
             for (start, seed) in windows.sorted(by: { $0.key < $1.key }) {
-                let (slot, sketches) = Self.window(seed)
+                let (slot, sketches) = Self.window(seed, peers: peers)
                 fresh.store(slot, sketches, start: start)
             }
             let (carriedValues, carriedContext) = FeatureVector.valuesAndContext(&carried, stepEnd: end)
@@ -82,6 +110,22 @@ import Testing
                 Issue.record("step ending at \(end): \(name) carried \(carriedValues[index]), fresh \(freshValues[index])")
             }
             #expect(carriedContext == freshContext, "step ending at \(end)")
+            // The distinct counts by their definition too (a fresh history
+            // counts as the carried one does): the windows' counters merged
+            // with DistinctCounter.merge, estimated, rounded.
+            func merged(from: Int64, _ counter: (HostHistory.Sketches) -> DistinctCounter?) -> Double {
+                var union: DistinctCounter?
+                for (start, seed) in windows where start >= from && start < end {
+                    guard let windowCounter = counter(Self.window(seed, peers: peers).1) else { continue }
+                    if union == nil { union = windowCounter } else { union!.merge(windowCounter) }
+                }
+                return (union?.estimate ?? 0).rounded()
+            }
+            for (name, expected) in [("peers_5m", merged(from: end - 300) { $0.peers }), ("dports_5m", merged(from: end - 300) { $0.ports }),
+                                     ("peers_10m", merged(from: end - 600) { $0.peers })] {
+                let carriedValue = carriedValues[FeatureVector.names.firstIndex(of: name)!]
+                if carriedValue != expected { Issue.record("step ending at \(end): \(name) carried \(carriedValue), merged \(expected)") }
+            }
         }
     }
 }
