@@ -15,6 +15,7 @@ public final class Featurizer {
     private let maxKeys: Int
     private let output: FeatureOutput
     private var hosts = HostTable()
+    private var pending = PendingStores()
     /// The end of the next step to write, epoch seconds; nil before input.
     private var nextStepEnd: Int64?
     /// The latest window end seen (what the end of input completes).
@@ -67,7 +68,8 @@ public final class Featurizer {
             guard hosts.count < maxKeys else { return false }
             held = hosts.add(key, identity: output.identity(of: key), step: step)
         }
-        hosts.histories[held].store(window, start: start)
+        pending.add(slot: held, start: start, window: window)
+        if pending.count >= PendingStores.most { pending.storeAll(into: &hosts.histories) }
         if nextStepEnd == nil { nextStepEnd = start + step }
         latestEnd = max(latestEnd, start + step)
         return true
@@ -118,6 +120,8 @@ public final class Featurizer {
         var written = 0
         var silent: [Int] = []
         var first = 0
+        if !pending.isEmpty { pending.link(slotCount: hosts.histories.count) }
+        defer { pending.removeAll() }
         while first < ordered.count {
             let round = ordered[first..<min(first + outputs.count * Self.mostHostsPerPart, ordered.count)]
             first = round.endIndex
@@ -125,7 +129,8 @@ public final class Featurizer {
             var parts = [StepPart](repeating: StepPart(), count: partCount)
             hosts.histories.withUnsafeMutableBufferPointer { histories in
                 parts.withUnsafeMutableBufferPointer { parts in
-                    let job = StepJob(hosts: round, histories: histories, parts: parts, outputs: outputs, stepEnd: end, step: step)
+                    let job = StepJob(hosts: round, histories: histories, pending: pending, parts: parts, outputs: outputs,
+                                      stepEnd: end, step: step)
                     if partCount == 1 { job.write(part: 0) } else { DispatchQueue.concurrentPerform(iterations: partCount) { job.write(part: $0) } }
                 }
             }
@@ -156,6 +161,7 @@ public final class Featurizer {
     private struct StepJob: @unchecked Sendable {
         let hosts: ArraySlice<(key: FeatureKey, slot: Int, identity: [UInt8])>
         let histories: UnsafeMutableBufferPointer<HostHistory>
+        let pending: PendingStores
         let parts: UnsafeMutableBufferPointer<StepPart>
         let outputs: [FeatureOutput]
         let stepEnd: Int64
@@ -168,6 +174,7 @@ public final class Featurizer {
             do throws(OutputError) {
                 for host in first..<end {
                     let slot = hosts[host].slot
+                    pending.store(slot: slot, into: &histories[slot])
                     histories[slot].forget(before: stepEnd - Featurizer.horizon)
                     guard !histories[slot].isEmpty else {
                         part.silent.append(slot)

@@ -66,6 +66,88 @@ func featurize(lines input: [String], _ arguments: [String] = [], timeout: Doubl
     }
 }
 
+/// Windows that come after their step was written: late ones, and
+/// revisions of windows already counted.
+@Suite struct FeaturizeLateWindowTests {
+    // Expected, from featurize itself over the same windows in order (the
+    // oracle run; the hydra capture gives windows over 1000 s): with one
+    // window held back until the windows of 30 s later have come (late),
+    // another first sent with 7 more flows started and its true record
+    // sent 20 s later (a revision), and a third sent so and at once
+    // revised (before its step), every vector from 10 s after the last
+    // late record on is byte-identical to the oracle's; before it, the
+    // step just after the late window's start lacks its flows
+    // (flows_started_1m lower by its flows_started), and the step after
+    // the revised window's start counts the 7 flows too many.
+    @Test func lateWindowsAndRevisionsCountInTheStepsAfterThem() async throws {
+        let (_, flows) = try await flowifyCapture("attacks/ssh_bruteforce/traceshare_hydra-1_tasks.pcapng")
+        let windows = try window5s(lines: flows.lines).lines
+        func start(_ line: String) -> Int? { Record(Substring(line)).flatMap { $0.int("window_start") } }
+        func started(_ line: String) -> Int { Record(Substring(line))?.int("flows_started") ?? 0 }
+        func isCountedSource(_ line: String) -> Bool {
+            Record(Substring(line)).map { $0["type"] == "window" && $0["key"] == "src" && $0.int("flows_started") > 0 } ?? false
+        }
+        // The last line of windows starting at `second`, or nil.
+        func lastIndex(startingAt second: Int, in lines: [String]) -> Int? { lines.lastIndex { start($0) == second } }
+        func host(_ line: String) -> String? { Record(Substring(line))?["host"] }
+        // A window of a host already held (with a window in the minute
+        // before), so that the step after its start has a vector for it.
+        let late = try #require(windows.indices.first { index in
+            isCountedSource(windows[index])
+                && windows[..<index].contains { host($0) == host(windows[index]) && start($0)! >= start(windows[index])! - 60 }
+                && lastIndex(startingAt: start(windows[index])! + 30, in: windows) != nil
+                && lastIndex(startingAt: start(windows[index])! + 60, in: windows) != nil
+        })
+        let lateStart = start(windows[late])!
+        let revised = try #require(windows.indices.first { index in
+            // Past the late window's arrival, so that its step counts it.
+            index > late && isCountedSource(windows[index]) && start(windows[index])! >= lateStart + 35
+                && lastIndex(startingAt: start(windows[index])! + 20, in: windows) != nil
+        })
+        let revisedStart = start(windows[revised])!
+        // One revised before its step is written: its wrong record and
+        // its true one, one after the other.
+        let doubled = try #require(windows.indices.first { index in
+            isCountedSource(windows[index]) && start(windows[index])! >= revisedStart + 40
+        })
+        func wrong(_ line: String) -> String {
+            line.replacingOccurrences(of: "\"flows_started\":\(started(line)),", with: "\"flows_started\":\(started(line) + 7),")
+        }
+        try #require(wrong(windows[revised]) != windows[revised] && wrong(windows[doubled]) != windows[doubled])
+
+        var disturbed = windows
+        disturbed.insert(wrong(windows[doubled]), at: doubled)
+        disturbed[revised] = wrong(windows[revised])
+        disturbed.insert(windows[revised], at: lastIndex(startingAt: revisedStart + 20, in: disturbed)! + 1)
+        disturbed.remove(at: late)
+        disturbed.insert(windows[late], at: lastIndex(startingAt: lateStart + 30, in: disturbed)! + 1)
+
+        let oracle = try featurize(lines: windows)
+        let output = try featurize(lines: disturbed)
+        #expect(oracle.status == 0 && output.status == 0, "\(output.stderr)")
+        let settled = max(lateStart + 30, revisedStart + 20) + 10
+        try #require(start(windows[doubled])! + 5 >= settled)
+        func vectors(_ output: ToolOutput, from: Int) -> [String] {
+            output.lines.filter { line in Record(Substring(line)).map { $0.type == "features" && $0.int("window_end") >= from } ?? false }
+        }
+        #expect(!vectors(oracle, from: settled).isEmpty)
+        #expect(vectors(output, from: settled) == vectors(oracle, from: settled))
+
+        let (oracleRecords, outputRecords) = (oracle.records, output.records)
+        func vector(_ records: [Record], host: String, end: Int) -> Record? {
+            records.first { $0.type == "features" && $0["key"] == "src" && $0["host"] == host && $0.int("window_end") == end }
+        }
+        let lateHost = host(windows[late])!
+        let lateOracle = try #require(vector(oracleRecords, host: lateHost, end: lateStart + 5))
+        let lateSeen = try #require(vector(outputRecords, host: lateHost, end: lateStart + 5))
+        #expect(lateSeen.int("flows_started_1m") == lateOracle.int("flows_started_1m") - started(windows[late]))
+        let revisedHost = host(windows[revised])!
+        let revisedOracle = try #require(vector(oracleRecords, host: revisedHost, end: revisedStart + 5))
+        let revisedSeen = try #require(vector(outputRecords, host: revisedHost, end: revisedStart + 5))
+        #expect(revisedSeen.int("flows_started_1m") == revisedOracle.int("flows_started_1m") + 7)
+    }
+}
+
 /// featurize's threads (--threads) change how fast, never what.
 @Suite struct FeaturizeThreadsTests {
     // Expected: byte-identical NDJSON and CSV from one thread and from
