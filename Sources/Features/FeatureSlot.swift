@@ -34,27 +34,37 @@ public struct FeatureSlot: Sendable {
 
     /// Adds another slot's counts (sums over a horizon).
     @inline(__always) public mutating func add(_ other: FeatureSlot) {
-        flows += other.flows
-        flowsStarted += other.flowsStarted
-        flowsEnded += other.flowsEnded
-        tcpFlows += other.tcpFlows
-        udpFlows += other.udpFlows
-        icmpFlows += other.icmpFlows
-        otherFlows += other.otherFlows
-        packetsOut += other.packetsOut
-        packetsIn += other.packetsIn
-        bytesOut += other.bytesOut
-        bytesIn += other.bytesIn
-        payloadBytesOut += other.payloadBytesOut
-        payloadBytesIn += other.payloadBytesIn
-        tcpPackets += other.tcpPackets
-        udpPackets += other.udpPackets
-        icmpPackets += other.icmpPackets
-        unanswered += other.unanswered
-        rejected += other.rejected
-        reset += other.reset
-        finished += other.finished
+        addCounters(other)
         packetSize.merge(other.packetSize)
+    }
+
+    /// Adds another slot's counters, not its moments.
+    @inline(__always) mutating func addCounters(_ other: FeatureSlot) { combineCounters(other) { $0 += $1 } }
+
+    /// Takes another slot's counters, once added, off again.
+    @inline(__always) mutating func subtractCounters(_ other: FeatureSlot) { combineCounters(other) { $0 -= $1 } }
+
+    @inline(__always) private mutating func combineCounters(_ other: FeatureSlot, _ combine: (inout UInt64, UInt64) -> Void) {
+        combine(&flows, other.flows)
+        combine(&flowsStarted, other.flowsStarted)
+        combine(&flowsEnded, other.flowsEnded)
+        combine(&tcpFlows, other.tcpFlows)
+        combine(&udpFlows, other.udpFlows)
+        combine(&icmpFlows, other.icmpFlows)
+        combine(&otherFlows, other.otherFlows)
+        combine(&packetsOut, other.packetsOut)
+        combine(&packetsIn, other.packetsIn)
+        combine(&bytesOut, other.bytesOut)
+        combine(&bytesIn, other.bytesIn)
+        combine(&payloadBytesOut, other.payloadBytesOut)
+        combine(&payloadBytesIn, other.payloadBytesIn)
+        combine(&tcpPackets, other.tcpPackets)
+        combine(&udpPackets, other.udpPackets)
+        combine(&icmpPackets, other.icmpPackets)
+        combine(&unanswered, other.unanswered)
+        combine(&rejected, other.rejected)
+        combine(&reset, other.reset)
+        combine(&finished, other.finished)
     }
 }
 

@@ -40,6 +40,8 @@ public struct HostHistory: Sendable {
     /// the ten (all the ten minutes' features read of the counters).
     private(set) var fiveMinuteTotals = FeatureSlot()
     private(set) var tenMinuteFlowsStarted: UInt64 = 0
+    /// Windows that start before this are forgotten (`forget(before:)`).
+    private(set) var forgottenBefore = Int64.min
     /// The five minutes' heaviest peer and port, carried the same way
     /// (`SlidingTops`).
     var fiveMinuteTops = SlidingTops()
@@ -126,6 +128,7 @@ public struct HostHistory: Sendable {
 
     /// Forgets windows that start before `start`.
     public mutating func forget(before start: Int64) {
+        forgottenBefore = max(forgottenBefore, start)
         let keep = lowerBound(start)
         if keep > 0 {
             starts.removeFirst(keep)
@@ -266,15 +269,35 @@ extension HostHistory {
         fiveMinutes = five
         tenMinutes = ten
         fiveMinuteTops = tops
-        counts.withUnsafeBufferPointer { counts in
-            if fiveChange.restart { fiveMinuteTotals = FeatureSlot() }
-            if let added = fiveChange.add {
-                for index in added { fiveMinuteTotals.add(counts[index]) }
-            }
-            if tenChange.restart { tenMinuteFlowsStarted = 0 }
-            if let added = tenChange.add {
-                for index in added { tenMinuteFlowsStarted += counts[index].flowsStarted }
-            }
+        takeSums(five: fiveChange, ten: tenChange)
+    }
+
+    /// Brings the horizons' sums to what their updates asked.
+    private mutating func takeSums(five: SlidingUnion.SumChange, ten: SlidingUnion.SumChange) {
+        switch five {
+        case .unchanged:
+            break
+        case .append(let arrived):
+            for index in arrived { fiveMinuteTotals.add(counts[index]) }
+        case .slide(let leftSince, let arrived, let horizon):
+            for index in lowerBound(leftSince)..<horizon.lowerBound { fiveMinuteTotals.subtractCounters(counts[index]) }
+            for index in arrived { fiveMinuteTotals.addCounters(counts[index]) }
+            fiveMinuteTotals.packetSize = RunningMoments()
+            for index in horizon { fiveMinuteTotals.packetSize.merge(counts[index].packetSize) }
+        case .rebuild(let horizon):
+            fiveMinuteTotals = FeatureSlot()
+            for index in horizon { fiveMinuteTotals.add(counts[index]) }
+        }
+        // The windows that left ten minutes are forgotten by now: the
+        // flows started are summed again, from their own array.
+        switch ten {
+        case .unchanged:
+            break
+        case .append(let arrived):
+            for index in arrived { tenMinuteFlowsStarted += flowsStarted[index] }
+        case .slide(_, _, let horizon), .rebuild(let horizon):
+            tenMinuteFlowsStarted = 0
+            for index in horizon { tenMinuteFlowsStarted += flowsStarted[index] }
         }
     }
 }

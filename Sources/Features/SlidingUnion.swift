@@ -35,11 +35,21 @@ struct SlidingUnion: Sendable {
     private(set) var peerCount = 0.0
     private(set) var portCount = 0.0
 
-    /// What an update asks of the sums: to start again from zero
-    /// (`restart`), then to add the windows at `add`, in order.
-    struct SumChange {
-        var restart = false
-        var add: ClosedRange<Int>?
+    /// What an update asks of the sums of the horizon's counters (window
+    /// indices, each range in time order).
+    enum SumChange {
+        case unchanged
+        /// Windows arrived after the last taken in: add them.
+        case append(Range<Int>)
+        /// The oldest windows left (those from `leftSince` to the
+        /// horizon, all still held): take their counters off, add those
+        /// that arrived, and merge the packet-size moments of the whole
+        /// horizon again from none. Moments cannot be taken off exactly;
+        /// merged again in time order they have the bits a pass from the
+        /// start gives, and the integers are exact either way.
+        case slide(leftSince: Int64, arrived: Range<Int>, horizon: Range<Int>)
+        /// Start from zero and add the windows of `horizon` (none: empty).
+        case rebuild(horizon: Range<Int>)
     }
 
     /// A window was stored at `start`: one inside the part taken in makes
@@ -55,13 +65,13 @@ struct SlidingUnion: Sendable {
         let range = history.indices(from: from, to: to)
         guard let firstIndex = range.first, let lastIndex = range.last else {
             self = SlidingUnion()
-            return SumChange(restart: true)
+            return .rebuild(horizon: range)
         }
         let (newFirst, newLast) = (history.starts[firstIndex], history.starts[lastIndex])
         let change: SumChange
         var remergePeers = true, remergePorts = readsEverything
         if let first, let last, newFirst >= first, newLast >= last {
-            guard newFirst > first || newLast > last else { return SumChange() }
+            guard newFirst > first || newLast > last else { return .unchanged }
             let arrived = history.lowerBound(last + 1)..<lastIndex + 1
             let oldestLeft = newFirst > first
             remergePeers = !Self.slide(&seenPeers, &peers, &history, arrived: arrived, oldestLeft: oldestLeft, from: from) {
@@ -72,10 +82,15 @@ struct SlidingUnion: Sendable {
                     $0.sketches.ports
                 }
             }
-            change = oldestLeft ? SumChange(restart: true, add: firstIndex...lastIndex)
-                : arrived.isEmpty ? SumChange() : SumChange(add: arrived.lowerBound...arrived.upperBound - 1)
+            if !oldestLeft {
+                change = arrived.isEmpty ? .unchanged : .append(arrived)
+            } else if first >= history.forgottenBefore {
+                change = .slide(leftSince: first, arrived: arrived, horizon: range)
+            } else {
+                change = .rebuild(horizon: range)
+            }
         } else {
-            change = SumChange(restart: true, add: firstIndex...lastIndex)
+            change = .rebuild(horizon: range)
         }
         // What cannot slide is counted afresh: by seen hashes where every
         // window counted exactly and few enough values are seen, else by
