@@ -11,12 +11,15 @@ import SluiceCore
 /// the windows that arrived since, added in the same order a pass from the
 /// start would add them: the same bits, for one merge per new window
 /// instead of a pass over the whole horizon, and none for a host that
-/// stayed silent. When the oldest window leaves, or a window is stored into
-/// the part already merged (late, or a revision), the sums are built again,
-/// and so is a union; but while the horizon's windows all counted exactly
-/// and hold few enough values for their union to stay exact, each kind is
-/// counted by the hashes seen instead (`SeenHashes`), which let the values
-/// of the windows that left go: the same count, with no merging again.
+/// stayed silent. When a window is stored into the part already merged
+/// (late, or a revision), the sums are built again, and so is a union.
+/// When the oldest window leaves, the sums' integers slide (the leaving
+/// windows' counters taken off) while their moments are merged again, and
+/// a union is merged again; but while the horizon's windows all counted
+/// exactly and hold few enough values for their union to stay exact, each
+/// kind is counted by the hashes seen instead (`SeenHashes`), which let
+/// the values of the windows that left go: the same count, with no merging
+/// again.
 /// (The sums live outside: a union small enough to move in and out of its
 /// history is copied inline, where one holding the 184-byte sums took a
 /// memcpy call each way.)
