@@ -51,8 +51,9 @@ public final class Featurizer {
     public static let horizon: Int64 = 600
 
     /// Adds the 5 s window of `key` starting at `start` (epoch seconds,
-    /// aligned to the step); a window already held (a revision) is
-    /// replaced. A window whose step was already written counts in the
+    /// aligned to the step), stored into the host's history when the next
+    /// step is written; it replaces a window already held for that start
+    /// (a revision). A window whose step was already written counts in the
     /// steps to come (`lateWindows`). Returns false when it is refused:
     /// older than the ten minutes held, or no room for another host.
     public func add(key: Key, start: Int64, window: HostHistory.Window) throws(OutputError) -> Bool {
@@ -71,6 +72,7 @@ public final class Featurizer {
         pending.add(slot: held, start: start, window: window)
         if pending.count >= PendingStores.most { pending.storeAll(into: &hosts.histories) }
         if nextStepEnd == nil { nextStepEnd = start + step }
+        assert(start < nextStepEnd!, "a window waits for a step that ends after its start")
         latestEnd = max(latestEnd, start + step)
         return true
     }
@@ -120,8 +122,9 @@ public final class Featurizer {
         var written = 0
         var silent: [Int] = []
         var first = 0
+        // Kept when a part fails: stored again at the next step, each
+        // replaces itself.
         if !pending.isEmpty { pending.link(slotCount: hosts.histories.count) }
-        defer { pending.removeAll() }
         while first < ordered.count {
             let round = ordered[first..<min(first + outputs.count * Self.mostHostsPerPart, ordered.count)]
             first = round.endIndex
@@ -141,6 +144,7 @@ public final class Featurizer {
                 silent += part.silent
             }
         }
+        pending.removeAll()
         hosts.remove(silent)
         recordsWritten += written
         if written > 0 { stepsWritten += 1 }
@@ -157,7 +161,8 @@ public final class Featurizer {
     /// One round of a step's writing, shared by the threads that write its
     /// parts: part N writes the Nth contiguous share of the hosts to `outputs[N]`
     /// and its outcome to `parts[N]`, and touches only those hosts'
-    /// histories, so no two parts touch the same memory.
+    /// histories, so no two parts write the same memory (all read the
+    /// windows pending, each its own hosts').
     private struct StepJob: @unchecked Sendable {
         let hosts: ArraySlice<(key: FeatureKey, slot: Int, identity: [UInt8])>
         let histories: UnsafeMutableBufferPointer<HostHistory>

@@ -279,8 +279,8 @@ extension HostHistory {
             break
         case .append(let arrived):
             for index in arrived { fiveMinuteTotals.add(counts[index]) }
-        case .slide(let leftSince, let arrived, let horizon):
-            for index in lowerBound(leftSince)..<horizon.lowerBound { fiveMinuteTotals.subtractCounters(counts[index]) }
+        case .slide(let oldFirst, let arrived, let horizon):
+            for index in lowerBound(oldFirst)..<horizon.lowerBound { fiveMinuteTotals.subtractCounters(counts[index]) }
             for index in arrived { fiveMinuteTotals.addCounters(counts[index]) }
             fiveMinuteTotals.packetSize = RunningMoments()
             for index in horizon { fiveMinuteTotals.packetSize.merge(counts[index].packetSize) }
@@ -288,7 +288,8 @@ extension HostHistory {
             fiveMinuteTotals = FeatureSlot()
             for index in horizon { fiveMinuteTotals.add(counts[index]) }
         }
-        // The windows that left ten minutes are forgotten by now: the
+        // The windows that left ten minutes are forgotten before a step
+        // reads (`forget(before:)`), so they cannot be taken off: the
         // flows started are summed again, from their own array.
         switch ten {
         case .unchanged:

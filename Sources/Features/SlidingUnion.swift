@@ -44,13 +44,14 @@ struct SlidingUnion: Sendable {
         case unchanged
         /// Windows arrived after the last taken in: add them.
         case append(Range<Int>)
-        /// The oldest windows left (those from `leftSince` to the
-        /// horizon, all still held): take their counters off, add those
-        /// that arrived, and merge the packet-size moments of the whole
-        /// horizon again from none. Moments cannot be taken off exactly;
-        /// merged again in time order they have the bits a pass from the
-        /// start gives, and the integers are exact either way.
-        case slide(leftSince: Int64, arrived: Range<Int>, horizon: Range<Int>)
+        /// The oldest windows left (those from `oldFirst`, the first
+        /// taken in before, to the horizon; all still held): take their
+        /// counters off, add those that arrived (all inside the horizon),
+        /// and merge the packet-size moments of the whole horizon again
+        /// from none. Moments cannot be taken off exactly; merged again in
+        /// time order they have the bits a pass from the start gives, and
+        /// the integers are exact either way.
+        case slide(oldFirst: Int64, arrived: Range<Int>, horizon: Range<Int>)
         /// Start from zero and add the windows of `horizon` (none: empty).
         case rebuild(horizon: Range<Int>)
     }
@@ -73,9 +74,13 @@ struct SlidingUnion: Sendable {
         let (newFirst, newLast) = (history.starts[firstIndex], history.starts[lastIndex])
         let change: SumChange
         var remergePeers = true, remergePorts = readsEverything
-        if let first, let last, newFirst >= first, newLast >= last {
+        if let first, let last, newFirst >= first, newLast >= last,
+           // Slides only when every window that arrived is inside the
+           // horizon: one that came between the last taken in and the
+           // horizon's start (steps left unread) was never counted.
+           case let arrivedFrom = history.lowerBound(last + 1), arrivedFrom >= firstIndex {
             guard newFirst > first || newLast > last else { return .unchanged }
-            let arrived = history.lowerBound(last + 1)..<lastIndex + 1
+            let arrived = arrivedFrom..<lastIndex + 1
             let oldestLeft = newFirst > first
             remergePeers = !Self.slide(&seenPeers, &peers, &history, arrived: arrived, oldestLeft: oldestLeft, from: from) {
                 $0.sketches.peers
@@ -88,7 +93,7 @@ struct SlidingUnion: Sendable {
             if !oldestLeft {
                 change = arrived.isEmpty ? .unchanged : .append(arrived)
             } else if first >= history.forgottenBefore {
-                change = .slide(leftSince: first, arrived: arrived, horizon: range)
+                change = .slide(oldFirst: first, arrived: arrived, horizon: range)
             } else {
                 change = .rebuild(horizon: range)
             }
