@@ -75,7 +75,7 @@ public final class FeatureOutput {
     }
 
     /// Writes one vector of the host whose `identity` is given.
-    func write(identity: [UInt8], stepStart: Int64, stepEnd: Int64, values: [Double],
+    func write(identity: UnsafeBufferPointer<UInt8>, stepStart: Int64, stepEnd: Int64, values: UnsafeBufferPointer<Double>,
                context: FeatureVector.Context = FeatureVector.Context()) throws(OutputError) {
         switch format {
         case .ndjson:
@@ -83,33 +83,31 @@ public final class FeatureOutput {
             // fixed fields with three 20-digit integers, each column's key
             // slot and number, the two addresses.
             let room = 160 + identity.count + columns.count * (Self.keySlot + OutputCursor.numberRoom) + 2 * (16 + 48)
-            identity.withUnsafeBufferPointer { identity in
-                writer.withCursor(reserving: room) { cursor in
-                    cursor.text(#"{"type":"features","ts":"#)
-                    cursor.integer(Int(stepStart))
-                    cursor.key("window_start")
-                    cursor.integer(Int(stepStart))
-                    cursor.key("window_end")
-                    cursor.integer(Int(stepEnd))
-                    cursor.bytes(identity)
-                    cursor.key("version")
-                    cursor.integer(FeatureVector.version)
-                    for index in columns.indices {
-                        UnsafeMutableRawPointer(cursor.position).copyMemory(from: keys + index * Self.keySlot, byteCount: Self.keySlot)
-                        cursor.position += keyLengths[index]
-                        let value = values[columns[index]]
-                        if Self.isWhole(value) { cursor.integer(Int(value)) } else { cursor.number(value) }
-                    }
-                    if let peer = context.topPeer5s { cursor.field("top_peer_5s", address: peer) }
-                    if let peer = context.topPeer5m { cursor.field("top_peer_5m", address: peer) }
-                    cursor.text("}\n")
+            writer.withCursor(reserving: room) { cursor in
+                cursor.text(#"{"type":"features","ts":"#)
+                cursor.integer(Int(stepStart))
+                cursor.key("window_start")
+                cursor.integer(Int(stepStart))
+                cursor.key("window_end")
+                cursor.integer(Int(stepEnd))
+                cursor.bytes(identity)
+                cursor.key("version")
+                cursor.integer(FeatureVector.version)
+                for index in columns.indices {
+                    UnsafeMutableRawPointer(cursor.position).copyMemory(from: keys + index * Self.keySlot, byteCount: Self.keySlot)
+                    cursor.position += keyLengths[index]
+                    let value = values[columns[index]]
+                    if Self.isWhole(value) { cursor.integer(Int(value)) } else { cursor.number(value) }
                 }
+                if let peer = context.topPeer5s { cursor.field("top_peer_5s", address: peer) }
+                if let peer = context.topPeer5m { cursor.field("top_peer_5m", address: peer) }
+                cursor.text("}\n")
             }
             try writer.recordEnded()
         case .csv:
             writeHeaderOnce()
             appendText("\(stepStart),\(stepEnd)")
-            identity.withUnsafeBufferPointer { writer.appendBytes($0) }
+            writer.appendBytes(identity)
             for column in columns {
                 appendText(",")
                 appendText(Self.numberText(values[column]))

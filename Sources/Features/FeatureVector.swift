@@ -46,6 +46,20 @@ public enum FeatureVector {
     /// The values, in the order of `names`, and the context.
     public static func valuesAndContext(_ history: inout HostHistory, stepEnd end: Int64, step: Int64 = 5)
         -> (values: [Double], context: Context) {
+        var context = Context()
+        let values = [Double](unsafeUninitializedCapacity: names.count) { buffer, count in
+            context = write(&history, stepEnd: end, step: step, into: buffer)
+            count = names.count
+        }
+        return (values, context)
+    }
+
+    /// Writes the values, in the order of `names`, into `buffer` (at least
+    /// `names.count` long; a buffer used again for every host, where an
+    /// array per vector was an allocation); returns the context.
+    static func write(_ history: inout HostHistory, stepEnd end: Int64, step: Int64,
+                      into buffer: UnsafeMutableBufferPointer<Double>) -> Context {
+        precondition(buffer.count >= names.count, "FeatureVector: room for \(buffer.count) values, \(names.count) needed")
         history.settleStores()
         let thirtyEnd = floorDivide(end, 30) * 30, longEnd = floorDivide(end, 180) * 180
         let totals = history.starts.withUnsafeBufferPointer { starts in
@@ -70,7 +84,7 @@ public enum FeatureVector {
         // Written in place, in the order of `names` (appends checked the
         // capacity, and array literals of counts were arrays of their own).
         var context = Context()
-        let values = [Double](unsafeUninitializedCapacity: names.count) { buffer, count in
+        do {
             var next = 0
             func put(_ value: Double) {
                 buffer[next] = value
@@ -150,12 +164,11 @@ public enum FeatureVector {
             put(share(topPeer5m?.weight, of: total.packetsOut + total.packetsIn))
             putPortAndShare(history.fiveMinuteTops.topPort, of: total.flows)
             precondition(next == names.count, "FeatureVector: \(next) values for \(names.count) names")
-            count = next
 
             context.topPeer5s = topPeer5s?.value
             context.topPeer5m = topPeer5m?.value
         }
-        return (values, context)
+        return context
     }
 
     /// A heavy hitter's weight over the total, 0 to 1; 0 without one.

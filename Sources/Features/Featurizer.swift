@@ -119,6 +119,7 @@ public final class Featurizer {
 
     private func writeStep(ending end: Int64) throws(OutputError) {
         let ordered = hosts.ordered
+        let identities = hosts.identities
         var written = 0
         var silent: [Int] = []
         var first = 0
@@ -130,11 +131,13 @@ public final class Featurizer {
             first = round.endIndex
             let partCount = min(outputs.count, max(round.count / Self.hostsPerPart, 1))
             var parts = [StepPart](repeating: StepPart(), count: partCount)
-            hosts.histories.withUnsafeMutableBufferPointer { histories in
-                parts.withUnsafeMutableBufferPointer { parts in
-                    let job = StepJob(hosts: round, histories: histories, pending: pending, parts: parts, outputs: outputs,
-                                      stepEnd: end, step: step)
-                    if partCount == 1 { job.write(part: 0) } else { DispatchQueue.concurrentPerform(iterations: partCount) { job.write(part: $0) } }
+            identities.withUnsafeBufferPointer { identities in
+                hosts.histories.withUnsafeMutableBufferPointer { histories in
+                    parts.withUnsafeMutableBufferPointer { parts in
+                        let job = StepJob(hosts: round, identities: identities, histories: histories, pending: pending, parts: parts,
+                                          outputs: outputs, stepEnd: end, step: step)
+                        if partCount == 1 { job.write(part: 0) } else { DispatchQueue.concurrentPerform(iterations: partCount) { job.write(part: $0) } }
+                    }
                 }
             }
             for (index, part) in parts.enumerated() {
@@ -164,7 +167,8 @@ public final class Featurizer {
     /// histories, so no two parts write the same memory (all read the
     /// windows pending, each its own hosts').
     private struct StepJob: @unchecked Sendable {
-        let hosts: ArraySlice<(key: FeatureKey, slot: Int, identity: [UInt8])>
+        let hosts: ArraySlice<HostTable.Entry>
+        let identities: UnsafeBufferPointer<UInt8>
         let histories: UnsafeMutableBufferPointer<HostHistory>
         let pending: PendingStores
         let parts: UnsafeMutableBufferPointer<StepPart>
@@ -176,6 +180,10 @@ public final class Featurizer {
             let first = hosts.startIndex + hosts.count * index / parts.count
             let end = hosts.startIndex + hosts.count * (index + 1) / parts.count
             var part = StepPart()
+            let output = outputs[index]
+            // One buffer for every vector of the part.
+            let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: FeatureVector.names.count)
+            defer { values.deallocate() }
             do throws(OutputError) {
                 for host in first..<end {
                     let slot = hosts[host].slot
@@ -185,9 +193,9 @@ public final class Featurizer {
                         part.silent.append(slot)
                         continue
                     }
-                    let (values, context) = FeatureVector.valuesAndContext(&histories[slot], stepEnd: stepEnd, step: step)
-                    try outputs[index].write(identity: hosts[host].identity, stepStart: stepEnd - step, stepEnd: stepEnd,
-                                             values: values, context: context)
+                    let context = FeatureVector.write(&histories[slot], stepEnd: stepEnd, step: step, into: values)
+                    try output.write(identity: UnsafeBufferPointer(rebasing: identities[hosts[host].identity]), stepStart: stepEnd - step,
+                                     stepEnd: stepEnd, values: UnsafeBufferPointer(values), context: context)
                     part.written += 1
                 }
             } catch {
