@@ -84,90 +84,88 @@ public enum FeatureVector {
         // Written in place, in the order of `names` (appends checked the
         // capacity, and array literals of counts were arrays of their own).
         var context = Context()
-        do {
-            var next = 0
-            func put(_ value: Double) {
-                buffer[next] = value
-                next += 1
-            }
-            func put(_ value: UInt64) { put(Double(value)) }
-            func putPortAndShare(_ top: HeavyHitters<ProtocolPort>.Entry?, of total: UInt64) {
-                guard let top else {
-                    put(-1.0)
-                    put(0.0)
-                    return
-                }
-                put(Double(top.value.port))
-                put(share(top.weight, of: total))
-            }
-            let current = totals.current
-            put(current.flows)
-            put(current.flowsStarted)
-            put(current.packetsOut)
-            put(current.packetsIn)
-            put(current.bytesOut)
-            put(current.bytesIn)
-            put(now?.peerCount ?? 0)
-            put(now?.portCount ?? 0)
-            put(Double(current.bytesOut) / Double(max(current.bytesIn, 1)))
-            put(Double(current.packetsOut + current.packetsIn) / Double(max(current.flows, 1)))
-            put(Double(current.unanswered) / Double(max(current.tcpFlows, 1)))
-            func put(_ block: HostHistory.BlockNumbers) {
-                put(block.flows)
-                put(block.bytesOut)
-                put(block.bytesIn)
-                put(block.peerCount)
-                put(block.portCount)
-            }
-            put(thirty)
-            put(long)
-            put(totals.flowsStarted1m)
-            let total = history.fiveMinuteTotals
-            put(total.flowsStarted)
-            put(history.tenMinuteFlowsStarted)
-
-            // A rejected attempt ends in a RST too: counted once, as rejected.
-            let otherResets = total.reset > total.rejected ? total.reset - total.rejected : 0
-            let failed = total.unanswered + total.rejected + otherResets
-            put(min(1, Double(failed) / Double(max(total.flowsStarted, 1))))
-            put(history.fiveMinutes.portCount)
-            put(history.tenMinutes.peerCount)
-            put(entropy(total.tcpFlows, total.udpFlows, total.icmpFlows, total.otherFlows))
-            put(Double(total.bytesIn) / Double(max(total.flows, 1)))
-            let otherEnded = total.flowsEnded > total.reset + total.finished ? total.flowsEnded - total.reset - total.finished : 0
-            put(entropy(total.unanswered, total.rejected, otherResets, total.finished, otherEnded))
-            put(total.packetSize.variance)
-            let (mean, deviation) = history.starts.withUnsafeBufferPointer { starts in
-                history.flowsStarted.withUnsafeBufferPointer {
-                    startIntervals(starts: starts, flowsStarted: $0, from: end - 300, to: end, step: step)
-                }
-            }
-            put(mean)
-            put(deviation)
-
-            put(current.unanswered)
-            put(current.rejected)
-            put(current.tcpPackets)
-            put(current.udpPackets)
-            put(current.icmpPackets)
-            put(current.payloadBytesOut)
-            put(current.payloadBytesIn)
-            let topPeer5s = now?.sketches.topPeers.top
-            put(now?.sketches.sourcePortCount ?? 0)
-            put(share(topPeer5s?.weight, of: current.packetsOut + current.packetsIn))
-            putPortAndShare(now?.sketches.topPorts.top, of: current.flows)
-            putPortAndShare(now?.sketches.topSourcePort, of: current.bytesOut + current.bytesIn)
-            put(total.flows)
-            put(total.icmpFlows)
-            put(history.fiveMinutes.peerCount)
-            let topPeer5m = history.fiveMinuteTops.topPeer
-            put(share(topPeer5m?.weight, of: total.packetsOut + total.packetsIn))
-            putPortAndShare(history.fiveMinuteTops.topPort, of: total.flows)
-            precondition(next == names.count, "FeatureVector: \(next) values for \(names.count) names")
-
-            context.topPeer5s = topPeer5s?.value
-            context.topPeer5m = topPeer5m?.value
+        var next = 0
+        func put(_ value: Double) {
+            buffer[next] = value
+            next += 1
         }
+        func put(_ value: UInt64) { put(Double(value)) }
+        func putPortAndShare(_ top: HeavyHitters<ProtocolPort>.Entry?, of total: UInt64) {
+            guard let top else {
+                put(-1.0)
+                put(0.0)
+                return
+            }
+            put(Double(top.value.port))
+            put(share(top.weight, of: total))
+        }
+        let current = totals.current
+        put(current.flows)
+        put(current.flowsStarted)
+        put(current.packetsOut)
+        put(current.packetsIn)
+        put(current.bytesOut)
+        put(current.bytesIn)
+        put(now?.peerCount ?? 0)
+        put(now?.portCount ?? 0)
+        put(Double(current.bytesOut) / Double(max(current.bytesIn, 1)))
+        put(Double(current.packetsOut + current.packetsIn) / Double(max(current.flows, 1)))
+        put(Double(current.unanswered) / Double(max(current.tcpFlows, 1)))
+        func put(_ block: HostHistory.BlockNumbers) {
+            put(block.flows)
+            put(block.bytesOut)
+            put(block.bytesIn)
+            put(block.peerCount)
+            put(block.portCount)
+        }
+        put(thirty)
+        put(long)
+        put(totals.flowsStarted1m)
+        let total = history.fiveMinuteTotals
+        put(total.flowsStarted)
+        put(history.tenMinuteFlowsStarted)
+
+        // A rejected attempt ends in a RST too: counted once, as rejected.
+        let otherResets = total.reset > total.rejected ? total.reset - total.rejected : 0
+        let failed = total.unanswered + total.rejected + otherResets
+        put(min(1, Double(failed) / Double(max(total.flowsStarted, 1))))
+        put(history.fiveMinutes.portCount)
+        put(history.tenMinutes.peerCount)
+        put(entropy(total.tcpFlows, total.udpFlows, total.icmpFlows, total.otherFlows))
+        put(Double(total.bytesIn) / Double(max(total.flows, 1)))
+        let otherEnded = total.flowsEnded > total.reset + total.finished ? total.flowsEnded - total.reset - total.finished : 0
+        put(entropy(total.unanswered, total.rejected, otherResets, total.finished, otherEnded))
+        put(total.packetSize.variance)
+        let (mean, deviation) = history.starts.withUnsafeBufferPointer { starts in
+            history.flowsStarted.withUnsafeBufferPointer {
+                startIntervals(starts: starts, flowsStarted: $0, from: end - 300, to: end, step: step)
+            }
+        }
+        put(mean)
+        put(deviation)
+
+        put(current.unanswered)
+        put(current.rejected)
+        put(current.tcpPackets)
+        put(current.udpPackets)
+        put(current.icmpPackets)
+        put(current.payloadBytesOut)
+        put(current.payloadBytesIn)
+        let topPeer5s = now?.sketches.topPeers.top
+        put(now?.sketches.sourcePortCount ?? 0)
+        put(share(topPeer5s?.weight, of: current.packetsOut + current.packetsIn))
+        putPortAndShare(now?.sketches.topPorts.top, of: current.flows)
+        putPortAndShare(now?.sketches.topSourcePort, of: current.bytesOut + current.bytesIn)
+        put(total.flows)
+        put(total.icmpFlows)
+        put(history.fiveMinutes.peerCount)
+        let topPeer5m = history.fiveMinuteTops.topPeer
+        put(share(topPeer5m?.weight, of: total.packetsOut + total.packetsIn))
+        putPortAndShare(history.fiveMinuteTops.topPort, of: total.flows)
+        precondition(next == names.count, "FeatureVector: \(next) values for \(names.count) names")
+
+        context.topPeer5s = topPeer5s?.value
+        context.topPeer5m = topPeer5m?.value
         return context
     }
 
